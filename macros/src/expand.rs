@@ -1,0 +1,115 @@
+//! Rewrites the handler: inserts the guard extractor as its first argument
+//! and registers its options. The body, return type, attributes and docs
+//! stay as written.
+
+use proc_macro2::{Span, TokenStream};
+use quote::{format_ident, quote, quote_spanned};
+use syn::spanned::Spanned;
+use syn::{FnArg, ItemFn};
+
+use crate::attr::{Args, Errors, RedirectField, StrValue};
+
+/// Checks that `function` can be guarded.
+pub(crate) fn check_signature(function: &ItemFn, errors: &mut Errors) {
+    if function.sig.asyncness.is_none() {
+        errors.push_at(
+            function.sig.fn_token.span(),
+            "#[require_login] guards async axum handlers: write `async fn`",
+        );
+    }
+    for input in &function.sig.inputs {
+        if let FnArg::Receiver(receiver) = input {
+            errors.push_at(
+                receiver.span(),
+                "#[require_login] handlers cannot take `self`: axum calls handlers without a receiver; use an associated function and `State` for shared data",
+            );
+        }
+    }
+}
+
+pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenStream {
+    let krate = args
+        .krate
+        .clone()
+        .unwrap_or_else(|| syn::parse_quote!(::require_login));
+
+    let guard = format_ident!("__require_login_guard", span = Span::mixed_site());
+    function.sig.inputs.insert(
+        0,
+        syn::parse_quote! {
+            #guard: #krate::RequireLogin<#krate::__private::Site<#site_id>>
+        },
+    );
+
+    let mut checks = Vec::new();
+    // Literals and consts alike are checked by const evaluation of the
+    // runtime's rules (one implementation of them), spanned on the argument so
+    // each bad value fails the build right there, all of them in one build.
+    let mut check = |value: &StrValue, checker: &str| {
+        let checker = format_ident!("{checker}");
+        let tokens = value.to_tokens();
+        checks.push(quote_spanned! {value.span()=>
+            const _: () = #krate::__private::#checker(#tokens);
+        });
+    };
+    let login = match &args.login {
+        Some(value) => {
+            check(value, "check_login");
+            value.to_tokens()
+        }
+        None => quote!("/login"),
+    };
+    let sentinel = match &args.sentinel {
+        Some(value) => {
+            check(value, "check_sentinel_value");
+            value.to_tokens()
+        }
+        None => quote!(#krate::LOGIN_REQUIRED),
+    };
+    let session_key = match &args.session_key {
+        Some(value) => {
+            check(value, "check_session_key");
+            value.to_tokens()
+        }
+        None => quote!(#krate::SESSION_KEY),
+    };
+    let redirect_field = match &args.redirect_field {
+        Some(RedirectField::Named(value)) => {
+            check(value, "check_redirect_field");
+            let value = value.to_tokens();
+            quote!(::core::option::Option::Some(#value))
+        }
+        Some(RedirectField::Off) => quote!(::core::option::Option::None),
+        None => quote!(::core::option::Option::Some("next")),
+    };
+    let status = args.status.unwrap_or(403);
+
+    let registration: syn::Block = syn::parse_quote! {{
+        #(#checks)*
+        #krate::__private::inventory::submit! {
+            #krate::__private::SiteEntry::new(
+                #site_id, #login, #sentinel, #status, #redirect_field, #session_key,
+            )
+        }
+    }};
+    // Items only, placed before the body's own statements: nothing runs
+    // differently when the handler is called.
+    function.block.stmts.splice(0..0, registration.stmts);
+    quote!(#function)
+}
+
+impl StrValue {
+    fn to_tokens(&self) -> TokenStream {
+        match self {
+            StrValue::Literal(lit) => quote!(#lit),
+            StrValue::Const(path) => quote!(#path),
+        }
+    }
+
+    fn span(&self) -> Span {
+        match self {
+            StrValue::Literal(lit) => lit.span(),
+            StrValue::Const(path) => path.span(),
+        }
+    }
+}

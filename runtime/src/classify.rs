@@ -1,0 +1,160 @@
+//! Is this request a browser navigation or an AJAX call?
+
+use http::header::ACCEPT;
+use http::HeaderMap;
+
+/// How a request was made, as far as the guard cares.
+///
+/// ```
+/// use http::HeaderMap;
+/// use require_login::{classify, RequestKind};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("sec-fetch-mode", "cors".parse().unwrap());
+/// assert_eq!(classify(&headers), RequestKind::Ajax { htmx: false });
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// A page load or form submission: answered with a redirect to the login page.
+    Navigation,
+    /// A script's call: answered with the sentinel. `htmx` is set for htmx
+    /// requests, which also get `HX-Redirect`.
+    Ajax {
+        /// The request carried `HX-Request: true`.
+        htmx: bool,
+    },
+}
+
+/// Classifies a request. It is AJAX if any of these holds:
+/// - `X-Requested-With: XMLHttpRequest` (jQuery sets it);
+/// - `HX-Request: true` (htmx);
+/// - `Sec-Fetch-Mode` is present and not `navigate` (every fetch() and
+///   XMLHttpRequest of a current browser);
+/// - `Accept` asks for JSON and not for HTML.
+///
+/// Otherwise it is a navigation.
+///
+/// ```
+/// use http::HeaderMap;
+/// use require_login::{classify, RequestKind};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("sec-fetch-mode", "navigate".parse().unwrap());
+/// headers.insert("accept", "text/html,application/xhtml+xml".parse().unwrap());
+/// assert_eq!(classify(&headers), RequestKind::Navigation);
+///
+/// headers.insert("hx-request", "true".parse().unwrap());
+/// assert_eq!(classify(&headers), RequestKind::Ajax { htmx: true });
+/// ```
+pub fn classify(headers: &HeaderMap) -> RequestKind {
+    let htmx = headers
+        .get("hx-request")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
+    if htmx {
+        return RequestKind::Ajax { htmx: true };
+    }
+    let ajax = headers
+        .get("x-requested-with")
+        .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"XMLHttpRequest"))
+        || headers
+            .get("sec-fetch-mode")
+            .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"navigate"))
+        || headers
+            .get(ACCEPT)
+            .is_some_and(|v| accepts_json_not_html(v.as_bytes()));
+    if ajax {
+        RequestKind::Ajax { htmx: false }
+    } else {
+        RequestKind::Navigation
+    }
+}
+
+/// True when some media range with q > 0 is JSON (`application/json`,
+/// `application/*+json`) and none with q > 0 is HTML.
+fn accepts_json_not_html(accept: &[u8]) -> bool {
+    let mut json = false;
+    for range in accept.split(|&b| b == b',') {
+        let mut params = range.split(|&b| b == b';');
+        let media = trim(params.next().unwrap_or_default());
+        if params.any(|p| is_zero_quality(trim(p))) {
+            continue;
+        }
+        if media.eq_ignore_ascii_case(b"text/html")
+            || media.eq_ignore_ascii_case(b"application/xhtml+xml")
+        {
+            return false;
+        }
+        json |= media.eq_ignore_ascii_case(b"application/json")
+            || (media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json"));
+    }
+    json
+}
+
+fn is_zero_quality(param: &[u8]) -> bool {
+    let Some(value) = param
+        .strip_prefix(b"q=")
+        .or_else(|| param.strip_prefix(b"Q="))
+    else {
+        return false;
+    };
+    value.iter().all(|&b| b == b'0' || b == b'.')
+}
+
+fn trim(bytes: &[u8]) -> &[u8] {
+    bytes.trim_ascii()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn kind(pairs: &[(&'static str, &'static str)]) -> RequestKind {
+        let mut headers = HeaderMap::new();
+        for (name, value) in pairs {
+            headers.append(*name, value.parse().unwrap());
+        }
+        classify(&headers)
+    }
+
+    #[test]
+    fn bare_request_is_a_navigation() {
+        assert_eq!(kind(&[]), RequestKind::Navigation);
+    }
+
+    #[test]
+    fn each_ajax_signal_is_recognised() {
+        let ajax = RequestKind::Ajax { htmx: false };
+        assert_eq!(kind(&[("x-requested-with", "XMLHttpRequest")]), ajax);
+        assert_eq!(kind(&[("x-requested-with", "xmlhttprequest")]), ajax);
+        assert_eq!(kind(&[("sec-fetch-mode", "cors")]), ajax);
+        assert_eq!(kind(&[("sec-fetch-mode", "same-origin")]), ajax);
+        assert_eq!(kind(&[("accept", "application/json")]), ajax);
+        assert_eq!(
+            kind(&[("accept", "application/problem+json, */*;q=0.1")]),
+            ajax
+        );
+        assert_eq!(
+            kind(&[("hx-request", "true")]),
+            RequestKind::Ajax { htmx: true }
+        );
+    }
+
+    #[test]
+    fn navigation_signals_stay_navigations() {
+        let nav = RequestKind::Navigation;
+        assert_eq!(kind(&[("sec-fetch-mode", "navigate")]), nav);
+        assert_eq!(kind(&[("hx-request", "false")]), nav);
+        assert_eq!(kind(&[("x-requested-with", "com.example.app")]), nav);
+        assert_eq!(kind(&[("accept", "text/html,application/json;q=0.9")]), nav);
+        assert_eq!(kind(&[("accept", "application/json;q=0")]), nav);
+        assert_eq!(kind(&[("accept", "*/*")]), nav);
+    }
+
+    #[test]
+    fn html_refused_with_q_zero_does_not_block_json() {
+        assert_eq!(
+            kind(&[("accept", "text/html;q=0, application/json")]),
+            RequestKind::Ajax { htmx: false }
+        );
+    }
+}

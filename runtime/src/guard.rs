@@ -1,0 +1,173 @@
+//! The guard: one decision, used by the [`RequireLogin`] extractor that
+//! `#[require_login]` inserts (and by any other entry point).
+
+use std::marker::PhantomData;
+
+use axum::extract::FromRequestParts;
+use axum::response::Response;
+use http::request::Parts;
+use tower_sessions::Session;
+
+use crate::classify::{classify, RequestKind};
+use crate::options::GuardOptions;
+use crate::routes::LoginRoutes;
+use crate::{respond, return_to};
+
+/// Supplies the options of a [`RequireLogin`] guard, as a type, so each
+/// handler's guard is configured at compile time.
+///
+/// ```
+/// use require_login::{GuardConfig, GuardOptions, RequireLogin};
+///
+/// struct AdminLogin;
+/// impl GuardConfig for AdminLogin {
+///     const OPTIONS: GuardOptions = GuardOptions::new().login("/admin/login");
+/// }
+///
+/// async fn admin_panel(_: RequireLogin<AdminLogin>) -> &'static str {
+///     "only for admins"
+/// }
+/// # let _: axum::Router = axum::Router::new().route("/admin", axum::routing::get(admin_panel));
+/// ```
+pub trait GuardConfig: 'static {
+    /// The options; a bad value here is a compile error.
+    const OPTIONS: GuardOptions;
+}
+
+/// The default configuration: [`GuardOptions::new`].
+///
+/// ```
+/// use require_login::{DefaultLogin, GuardConfig, GuardOptions};
+/// assert_eq!(DefaultLogin::OPTIONS, GuardOptions::new());
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DefaultLogin;
+
+impl GuardConfig for DefaultLogin {
+    const OPTIONS: GuardOptions = GuardOptions::new();
+}
+
+/// An extractor that lets the handler run only for logged-in users.
+///
+/// Put it first among the handler's arguments, so that nothing after it (a
+/// JSON body, a query) is even parsed for someone who is not logged in.
+/// `#[require_login]` does exactly that for you.
+///
+/// A logged-out request gets, instead of the handler's response:
+/// - a browser navigation: `303 See Other` to the login page, with
+///   `?next=` the page to come back to;
+/// - an AJAX call (fetch, XMLHttpRequest, jQuery, htmx; see [`classify`]):
+///   the configured status (403) with the sentinel as its whole body, and the
+///   login URL in `X-Login-Url` (and `HX-Redirect` for htmx).
+///
+/// A missing `SessionManagerLayer`, a failing session store or an unknown
+/// named login target is a `500` with the cause logged through `tracing`.
+///
+/// ```
+/// use axum::{routing::get, Router};
+/// use require_login::RequireLogin;
+/// use tower_sessions::{MemoryStore, SessionManagerLayer};
+///
+/// async fn dashboard(_: RequireLogin) -> &'static str {
+///     "hello, logged-in user"
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/dashboard", get(dashboard))
+///     .layer(SessionManagerLayer::new(MemoryStore::default()));
+/// ```
+pub struct RequireLogin<C = DefaultLogin>(PhantomData<fn() -> C>);
+
+impl<C> std::fmt::Debug for RequireLogin<C> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RequireLogin")
+    }
+}
+
+impl<S, C> FromRequestParts<S> for RequireLogin<C>
+where
+    S: Send + Sync,
+    C: crate::__private::ResolveOptions,
+{
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+        let Some(options) = C::resolve() else {
+            tracing::error!(
+                guard = std::any::type_name::<C>(),
+                "require_login: this handler's guard options were not registered; \
+                 was the binary linked without the handler's object file?"
+            );
+            return Err(respond::internal_error());
+        };
+        enforce(parts, options).await?;
+        Ok(RequireLogin(PhantomData))
+    }
+}
+
+/// The guard's whole decision: `Ok(())` when the request's session holds a
+/// logged-in user, otherwise the response to answer with (a redirect, the
+/// sentinel, or a logged 500).
+///
+/// Every entry point (the extractor, the attribute) calls this one function.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use require_login::{enforce, GuardOptions};
+///
+/// let (parts, ()) = http::Request::get("/dash").body(()).unwrap().into_parts();
+/// // No SessionManagerLayer ran, so there is no session: a 500, logged.
+/// let denied = enforce(&parts, &GuardOptions::new()).await.unwrap_err();
+/// assert_eq!(denied.status(), 500);
+/// # });
+/// ```
+///
+/// # Errors
+/// The response to send instead of running the handler.
+pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), Response> {
+    let Some(session) = parts.extensions.get::<Session>() else {
+        tracing::error!(
+            "require_login: no session on this request: add tower_sessions::SessionManagerLayer \
+             to the router, outside (after, in `.layer` order) every guarded route"
+        );
+        return Err(respond::internal_error());
+    };
+    match session.get_value(options.session_key).await {
+        Ok(Some(user)) if !user.is_null() => Ok(()),
+        Ok(_) => Err(deny(parts, options)),
+        Err(error) => {
+            tracing::error!(%error, "require_login: the session store failed; answering 500");
+            Err(respond::internal_error())
+        }
+    }
+}
+
+/// The answer for a request whose session holds no logged-in user.
+fn deny(parts: &Parts, options: &GuardOptions) -> Response {
+    let login = match LoginRoutes::resolve(options.login, &parts.extensions) {
+        Ok(login) => login,
+        Err(why) => {
+            tracing::error!(target_name = options.login.as_str(), "require_login: {why}");
+            return respond::internal_error();
+        }
+    };
+    let kind = classify(&parts.headers);
+    let return_to = match kind {
+        RequestKind::Navigation => return_to::for_navigation(parts),
+        RequestKind::Ajax { .. } => return_to::for_ajax(parts),
+    };
+    let login_url = match (options.redirect_field, return_to) {
+        (Some(field), Some(page)) => return_to::append_query(login, field, &page),
+        _ => login.to_owned(),
+    };
+    let response = match kind {
+        RequestKind::Navigation => respond::navigation_denied(&login_url),
+        RequestKind::Ajax { htmx } => {
+            respond::ajax_denied(options.sentinel, options.status, &login_url, htmx)
+        }
+    };
+    response.unwrap_or_else(|error| {
+        tracing::error!(%error, login_url, "require_login: the login URL is not a valid header value");
+        respond::internal_error()
+    })
+}

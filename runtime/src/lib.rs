@@ -1,0 +1,126 @@
+//! Guard axum handlers with a login check that also does the right thing
+//! for AJAX calls whose session has expired.
+//!
+//! # The problem
+//!
+//! A page that needs a logged-in user calls the server with `fetch()`,
+//! XMLHttpRequest, jQuery or htmx. When the session expires, a plain redirect
+//! to the login page is followed silently by the script's request: it gets
+//! the login page's HTML, or an error, and the page looks dead.
+//!
+//! # The fix
+//!
+//! `#[require_login]` checks the session before the handler (and before any
+//! of its extractors) runs:
+//!
+//! - a **browser navigation** of a logged-out user gets `303 See Other` to the
+//!   login page, with `?next=` the page to come back to;
+//! - an **AJAX call** gets `403` with the body [`LOGIN_REQUIRED`] (the
+//!   *sentinel*) and the login URL in `X-Login-Url` (and `HX-Redirect` for
+//!   htmx), which a small script on the page turns into a visit to the login
+//!   page.
+//!
+//! ```
+//! use axum::{routing::{get, post}, Json, Router};
+//! use require_login::require_login;
+//! use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
+//!
+//! #[require_login]
+//! async fn dashboard() -> &'static str {
+//!     "only for logged-in users"
+//! }
+//!
+//! /// The admin area has a login page of its own, and a 401 for scripts.
+//! #[require_login(login = "/admin/login", status = 401)]
+//! async fn save_settings(Json(settings): Json<serde_json::Value>) -> String {
+//!     format!("saved {settings}") // the JSON is not even parsed for a logged-out user
+//! }
+//!
+//! async fn log_in(session: Session) -> Result<&'static str, String> {
+//!     // ...after checking the password:
+//!     require_login::login(&session, "ada").await.map_err(|e| e.to_string())?;
+//!     Ok("welcome")
+//! }
+//!
+//! let app: Router = Router::new()
+//!     .route("/dashboard", get(dashboard))
+//!     .route("/admin/settings", post(save_settings))
+//!     .route("/login", post(log_in))
+//!     .layer(SessionManagerLayer::new(MemoryStore::default()));
+//! ```
+//!
+//! # Options
+//!
+//! | argument | default | meaning |
+//! |---|---|---|
+//! | `login = "/login"` | `/login` | a single-slash path, an `https://` URL, a route name registered in [`LoginRoutes`], or a path to a `const &str` |
+//! | `sentinel = "..."` | [`LOGIN_REQUIRED`] | the AJAX body: a literal or a `const &str`, 1–128 bytes of visible ASCII |
+//! | `status = 403` | 403 | 401 or 403 |
+//! | `redirect_field = "next"` | `next` | the return-to query parameter; `false` leaves it off |
+//! | `session_key = "..."` | [`SESSION_KEY`] | the key whose presence means "logged in" |
+//! | `crate = "..."` | `::require_login` | where this crate is, when you re-export it |
+//!
+//! Every value is checked at compile time, consts too: a bad one is a
+//! compile error at the argument.
+//!
+//! # Without the macro
+//!
+//! The attribute only inserts a [`RequireLogin`] extractor as the handler's
+//! first argument; you can write it yourself, configured by a
+//! [`GuardConfig`] type.
+//!
+//! # The page side
+//!
+//! On the page, check every AJAX response before your own handlers. The
+//! jQuery snippet of the original recipe works as it is:
+//!
+//! ```js
+//! $(document).ajaxComplete(function (event, request, options) {
+//!     if (request.responseText === "LOGIN_REQUIRED") {
+//!         window.location.href = request.getResponseHeader("X-Login-Url") || "/login";
+//!     }
+//! });
+//! ```
+
+#![warn(missing_docs)]
+
+mod classify;
+mod guard;
+mod options;
+pub mod respond;
+mod return_to;
+mod routes;
+mod session;
+
+#[doc(hidden)]
+#[path = "private.rs"]
+pub mod __private;
+
+pub use classify::{classify, RequestKind};
+pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
+pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
+pub use routes::{LoginRoutes, UnknownLoginRoutes};
+pub use session::{login, login_with_key, logout, SESSION_KEY};
+
+/// Guards an async axum handler: only logged-in users reach its body.
+///
+/// See the [crate documentation](crate) for what logged-out users get and
+/// for every option.
+///
+/// ```
+/// use require_login::require_login;
+///
+/// #[require_login(login = "/admin/login", sentinel = "ADMIN_LOGIN_REQUIRED")]
+/// pub async fn admin_home() -> &'static str {
+///     "admins only"
+/// }
+/// # let _: axum::Router = axum::Router::new().route("/admin", axum::routing::get(admin_home));
+/// ```
+pub use require_login_macros::require_login;
+
+/// The default sentinel: the whole body of an AJAX denial.
+///
+/// ```
+/// assert_eq!(require_login::LOGIN_REQUIRED, "LOGIN_REQUIRED");
+/// ```
+pub const LOGIN_REQUIRED: &str = "LOGIN_REQUIRED";

@@ -1,0 +1,359 @@
+//! What a guard is configured with: where to send logged-out users, which
+//! sentinel and status AJAX calls get, and which session key marks a login.
+//!
+//! Every constructor here is a `const fn` that checks its input and panics on
+//! bad values. Used in a `const` or `static`, that panic is a compile error:
+//! that is how `#[require_login(sentinel = SOME_CONST)]` rejects a bad const.
+
+use http::StatusCode;
+
+use crate::{LOGIN_REQUIRED, SESSION_KEY};
+
+/// The longest sentinel accepted, in bytes.
+pub const MAX_SENTINEL_LEN: usize = 128;
+
+/// Where a logged-out user is sent to log in.
+///
+/// ```
+/// use require_login::LoginTarget;
+///
+/// const LOCAL: LoginTarget = LoginTarget::new("/login");
+/// const EXTERNAL: LoginTarget = LoginTarget::new("https://sso.example.com/start");
+/// const NAMED: LoginTarget = LoginTarget::new("admin-login");
+/// assert_eq!(LOCAL, LoginTarget::Path("/login"));
+/// assert_eq!(EXTERNAL, LoginTarget::Url("https://sso.example.com/start"));
+/// assert_eq!(NAMED, LoginTarget::Named("admin-login"));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LoginTarget {
+    /// A path on this site, starting with a single `/`.
+    Path(&'static str),
+    /// An absolute `http://` or `https://` URL, for an external sign-in service.
+    Url(&'static str),
+    /// A route name, resolved at request time through [`LoginRoutes`](crate::LoginRoutes).
+    Named(&'static str),
+}
+
+impl LoginTarget {
+    /// Classifies `target`: a single-slash path, an `http(s)://` URL, or a route name.
+    ///
+    /// # Panics
+    /// When `target` is none of those (`//evil.example`, `javascript:alert(1)`,
+    /// `login page`). In a `const` context that is a compile error.
+    ///
+    /// ```
+    /// # use require_login::LoginTarget;
+    /// assert!(matches!(LoginTarget::new("/account/login?from=guard"), LoginTarget::Path(_)));
+    /// ```
+    pub const fn new(target: &'static str) -> Self {
+        match Self::try_new(target) {
+            Ok(target) => target,
+            Err(why) => panic!("{}", why),
+        }
+    }
+
+    /// Like [`LoginTarget::new`], but returns what is wrong instead of panicking.
+    ///
+    /// ```
+    /// # use require_login::LoginTarget;
+    /// assert!(LoginTarget::try_new("//evil.example").is_err());
+    /// assert!(LoginTarget::try_new("javascript:alert(1)").is_err());
+    /// assert!(LoginTarget::try_new("login page").is_err());
+    /// ```
+    pub const fn try_new(target: &'static str) -> Result<Self, &'static str> {
+        let bytes = target.as_bytes();
+        if bytes.is_empty() {
+            return Err("the login target is empty: write a path such as \"/login\", an http(s) URL, or a route name such as \"login\"");
+        }
+        if !all_visible_ascii(bytes) {
+            return Err("the login target has a space, a control character or non-ASCII: percent-encode it, or write a path such as \"/login\"");
+        }
+        if bytes[0] == b'/' {
+            if bytes.len() > 1 && (bytes[1] == b'/' || bytes[1] == b'\\') {
+                return Err("the login target starts with `//`, which browsers read as another host: write a path with a single leading slash such as \"/login\", or a full https:// URL");
+            }
+            return Ok(LoginTarget::Path(target));
+        }
+        if starts_with(bytes, b"https://") || starts_with(bytes, b"http://") {
+            let host_start = if bytes[4] == b's' { 8 } else { 7 };
+            if bytes.len() == host_start || bytes[host_start] == b'/' {
+                return Err("the login URL has no host: write a full URL such as \"https://sso.example.com/login\"");
+            }
+            return Ok(LoginTarget::Url(target));
+        }
+        if is_route_name(bytes) {
+            return Ok(LoginTarget::Named(target));
+        }
+        Err("the login target is neither a path starting with a single `/`, an http(s):// URL, nor a route name (letters, digits, `-`, `_`, `.`): write for example \"/login\", \"https://sso.example.com/login\" or \"login\"")
+    }
+
+    /// The string the target was written as.
+    ///
+    /// ```
+    /// # use require_login::LoginTarget;
+    /// assert_eq!(LoginTarget::new("login").as_str(), "login");
+    /// ```
+    pub const fn as_str(&self) -> &'static str {
+        match self {
+            LoginTarget::Path(s) | LoginTarget::Url(s) | LoginTarget::Named(s) => s,
+        }
+    }
+}
+
+/// Which status AJAX calls of logged-out users get.
+///
+/// ```
+/// use require_login::DenyStatus;
+/// assert_eq!(DenyStatus::Forbidden.code(), http::StatusCode::FORBIDDEN);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DenyStatus {
+    /// `401 Unauthorized`.
+    Unauthorized,
+    /// `403 Forbidden`, the default, as the Masonite recipe does.
+    #[default]
+    Forbidden,
+}
+
+impl DenyStatus {
+    /// `401` or `403`; anything else panics (a compile error in `const` context).
+    ///
+    /// ```
+    /// # use require_login::DenyStatus;
+    /// const S: DenyStatus = DenyStatus::from_code(401);
+    /// assert_eq!(S, DenyStatus::Unauthorized);
+    /// ```
+    pub const fn from_code(code: u16) -> Self {
+        match code {
+            401 => DenyStatus::Unauthorized,
+            403 => DenyStatus::Forbidden,
+            _ => panic!("the status must be 401 or 403"),
+        }
+    }
+
+    /// The HTTP status code.
+    ///
+    /// ```
+    /// # use require_login::DenyStatus;
+    /// assert_eq!(DenyStatus::Unauthorized.code().as_u16(), 401);
+    /// ```
+    pub const fn code(self) -> StatusCode {
+        match self {
+            DenyStatus::Unauthorized => StatusCode::UNAUTHORIZED,
+            DenyStatus::Forbidden => StatusCode::FORBIDDEN,
+        }
+    }
+}
+
+/// Everything a guard is configured with. Build it in a `const`:
+///
+/// ```
+/// use require_login::{GuardOptions, LoginTarget};
+///
+/// const ADMIN: GuardOptions = GuardOptions::new()
+///     .login("/admin/login")
+///     .sentinel("ADMIN_LOGIN_REQUIRED")
+///     .status(401)
+///     .redirect_field(Some("return_to"));
+/// assert_eq!(ADMIN.login, LoginTarget::Path("/admin/login"));
+/// assert_eq!(GuardOptions::new().sentinel, require_login::LOGIN_REQUIRED);
+/// ```
+///
+/// A bad value is a compile error there:
+///
+/// ```compile_fail
+/// use require_login::GuardOptions;
+/// const BAD: GuardOptions = GuardOptions::new().sentinel("has spaces");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct GuardOptions {
+    /// Where logged-out navigations go (default `/login`).
+    pub login: LoginTarget,
+    /// The body AJAX calls of logged-out users get (default [`LOGIN_REQUIRED`]).
+    pub sentinel: &'static str,
+    /// The status AJAX calls of logged-out users get (default 403).
+    pub status: DenyStatus,
+    /// The query parameter carrying the return-to link (default `next`); `None` leaves it off.
+    pub redirect_field: Option<&'static str>,
+    /// The session key whose presence means "logged in" (default [`SESSION_KEY`]).
+    pub session_key: &'static str,
+}
+
+impl GuardOptions {
+    /// The defaults: `/login`, [`LOGIN_REQUIRED`], 403, `next`, [`SESSION_KEY`].
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// assert_eq!(GuardOptions::new(), GuardOptions::default());
+    /// ```
+    pub const fn new() -> Self {
+        GuardOptions {
+            login: LoginTarget::Path("/login"),
+            sentinel: LOGIN_REQUIRED,
+            status: DenyStatus::Forbidden,
+            redirect_field: Some("next"),
+            session_key: SESSION_KEY,
+        }
+    }
+
+    /// Sets the login target; see [`LoginTarget::new`] for what is accepted.
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// const O: GuardOptions = GuardOptions::new().login("admin-login");
+    /// assert_eq!(O.login.as_str(), "admin-login");
+    /// ```
+    pub const fn login(self, target: &'static str) -> Self {
+        GuardOptions {
+            login: LoginTarget::new(target),
+            ..self
+        }
+    }
+
+    /// Sets the sentinel; see [`check_sentinel`] for what is accepted.
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// const O: GuardOptions = GuardOptions::new().sentinel("SESSION_EXPIRED");
+    /// assert_eq!(O.sentinel, "SESSION_EXPIRED");
+    /// ```
+    pub const fn sentinel(self, sentinel: &'static str) -> Self {
+        match check_sentinel(sentinel) {
+            Ok(()) => GuardOptions { sentinel, ..self },
+            Err(why) => panic!("{}", why),
+        }
+    }
+
+    /// Sets the AJAX status: 401 or 403.
+    ///
+    /// ```
+    /// # use require_login::{DenyStatus, GuardOptions};
+    /// assert_eq!(GuardOptions::new().status(401).status, DenyStatus::Unauthorized);
+    /// ```
+    pub const fn status(self, code: u16) -> Self {
+        GuardOptions {
+            status: DenyStatus::from_code(code),
+            ..self
+        }
+    }
+
+    /// Sets the return-to query parameter, or switches it off with `None`.
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// assert_eq!(GuardOptions::new().redirect_field(None).redirect_field, None);
+    /// ```
+    pub const fn redirect_field(self, field: Option<&'static str>) -> Self {
+        if let Some(name) = field {
+            if name.is_empty() || !all_unreserved(name.as_bytes()) {
+                panic!("the redirect field must be a non-empty query name of letters, digits, `-`, `_`, `.` or `~`, such as \"next\"");
+            }
+        }
+        GuardOptions {
+            redirect_field: field,
+            ..self
+        }
+    }
+
+    /// Sets the session key that marks a login; use the same key with [`login`](crate::login_with_key).
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// assert_eq!(GuardOptions::new().session_key("admin").session_key, "admin");
+    /// ```
+    pub const fn session_key(self, key: &'static str) -> Self {
+        if key.is_empty() {
+            panic!("the session key must not be empty");
+        }
+        GuardOptions {
+            session_key: key,
+            ..self
+        }
+    }
+}
+
+impl Default for GuardOptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Checks a sentinel: 1 to 128 bytes of visible ASCII (no spaces, no control
+/// characters), so it survives every HTTP client and compares exactly.
+///
+/// ```
+/// use require_login::check_sentinel;
+/// assert!(check_sentinel("LOGIN_REQUIRED").is_ok());
+/// assert!(check_sentinel("").is_err());
+/// assert!(check_sentinel("LOGIN REQUIRED").is_err());
+/// ```
+pub const fn check_sentinel(sentinel: &str) -> Result<(), &'static str> {
+    let bytes = sentinel.as_bytes();
+    if bytes.is_empty() {
+        return Err(
+            "the sentinel is empty: use a short visible-ASCII marker such as \"LOGIN_REQUIRED\"",
+        );
+    }
+    if bytes.len() > MAX_SENTINEL_LEN {
+        return Err(
+            "the sentinel is longer than 128 bytes: use a short marker such as \"LOGIN_REQUIRED\"",
+        );
+    }
+    if !all_visible_ascii(bytes) {
+        return Err("the sentinel must be visible ASCII without spaces or control characters, such as \"LOGIN_REQUIRED\"");
+    }
+    Ok(())
+}
+
+const fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {
+    if bytes.len() < prefix.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < prefix.len() {
+        if bytes[i].to_ascii_lowercase() != prefix[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn all_visible_ascii(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_graphic() {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+const fn is_route_name(bytes: &[u8]) -> bool {
+    if !bytes[0].is_ascii_alphabetic() {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// RFC 3986 unreserved characters: safe unencoded in a query name.
+pub(crate) const fn all_unreserved(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if !(b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || b == b'.' || b == b'~') {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}

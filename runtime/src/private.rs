@@ -1,0 +1,162 @@
+//! What `#[require_login]` expands to calls into here. Not public API: the
+//! names may change in any release.
+//!
+//! A handler's options cannot be carried by a type of its own, because the
+//! attribute cannot tell a free function from one in an `impl` block, where no
+//! struct may be declared. So the attribute gives every guarded handler a
+//! site id, inserts `RequireLogin<Site<ID>>`, and registers the options under
+//! that id with `inventory` from inside the handler's body. The registry also
+//! lets [`LoginRoutes::check_guarded_handlers`](crate::LoginRoutes::check_guarded_handlers)
+//! see every login name in use.
+
+use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+use std::sync::OnceLock;
+
+pub use inventory;
+
+use crate::guard::GuardConfig;
+use crate::options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget};
+
+/// Where a guard's options come from: a [`GuardConfig`] type, or a site the
+/// attribute registered.
+pub trait ResolveOptions: 'static {
+    /// The options, or `None` when a site was not registered.
+    fn resolve() -> Option<&'static GuardOptions>;
+}
+
+struct ConfigRef<C>(C);
+impl<C: GuardConfig> ConfigRef<C> {
+    const OPTIONS: &'static GuardOptions = &C::OPTIONS;
+}
+
+impl<C: GuardConfig> ResolveOptions for C {
+    fn resolve() -> Option<&'static GuardOptions> {
+        Some(ConfigRef::<C>::OPTIONS)
+    }
+}
+
+/// The guard configuration of the attributed handler with this site id.
+pub struct Site<const ID: u64>;
+
+impl<const ID: u64> ResolveOptions for Site<ID> {
+    fn resolve() -> Option<&'static GuardOptions> {
+        registry().get(&ID).copied().flatten()
+    }
+}
+
+/// One attributed handler's options, as registered.
+pub struct SiteEntry {
+    id: u64,
+    options: GuardOptions,
+}
+
+inventory::collect!(SiteEntry);
+
+impl SiteEntry {
+    /// Built in the `static` that `inventory::submit!` declares. The values
+    /// were checked by the `const` items the attribute emits beside it, so
+    /// nothing here panics and each bad argument is reported once.
+    pub const fn new(
+        id: u64,
+        login: &'static str,
+        sentinel: &'static str,
+        status: u16,
+        redirect_field: Option<&'static str>,
+        session_key: &'static str,
+    ) -> Self {
+        let login = match LoginTarget::try_new(login) {
+            Ok(target) => target,
+            // Unreachable in a build that compiled: `check_login` failed it.
+            Err(_) => LoginTarget::Path("/login"),
+        };
+        let status = if status == 401 {
+            DenyStatus::Unauthorized
+        } else {
+            DenyStatus::Forbidden
+        };
+        SiteEntry {
+            id,
+            options: GuardOptions {
+                login,
+                sentinel,
+                status,
+                redirect_field,
+                session_key,
+            },
+        }
+    }
+}
+
+/// The ids are already hashes: use them as they are.
+#[derive(Default)]
+struct IdHasher(u64);
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8) | u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, id: u64) {
+        self.0 = id;
+    }
+}
+
+type Registry = HashMap<u64, Option<&'static GuardOptions>, BuildHasherDefault<IdHasher>>;
+
+/// id → options; `None` for an id two different sites share, so neither
+/// guesses (the answer is a logged 500, never a wrong redirect).
+fn registry() -> &'static Registry {
+    static REGISTRY: OnceLock<Registry> = OnceLock::new();
+    REGISTRY.get_or_init(|| {
+        let mut map = Registry::default();
+        for entry in inventory::iter::<SiteEntry> {
+            map.entry(entry.id)
+                .and_modify(|existing| {
+                    if *existing != Some(&entry.options) {
+                        *existing = None;
+                    }
+                })
+                .or_insert(Some(&entry.options));
+        }
+        map
+    })
+}
+
+/// Every registered site's options.
+pub(crate) fn registered_options() -> impl Iterator<Item = &'static GuardOptions> {
+    inventory::iter::<SiteEntry>
+        .into_iter()
+        .map(|entry| &entry.options)
+}
+
+// The checks below run in `const _: () = ...;` items the attribute emits,
+// spanned on each argument, so a bad value, literal or const, fails the build
+// at that argument with the message here.
+
+/// Fails the build unless `login` is a single-slash path, an http(s) URL or a route name.
+pub const fn check_login(login: &'static str) {
+    if let Err(why) = LoginTarget::try_new(login) {
+        panic!("{}", why);
+    }
+}
+
+/// Fails the build unless `sentinel` is 1 to 128 bytes of visible ASCII.
+pub const fn check_sentinel_value(sentinel: &'static str) {
+    if let Err(why) = check_sentinel(sentinel) {
+        panic!("{}", why);
+    }
+}
+
+/// Fails the build unless `field` is a plain query parameter name.
+pub const fn check_redirect_field(field: &'static str) {
+    let _ = GuardOptions::new().redirect_field(Some(field));
+}
+
+/// Fails the build on an empty session key.
+pub const fn check_session_key(key: &'static str) {
+    let _ = GuardOptions::new().session_key(key);
+}

@@ -1,0 +1,91 @@
+//! The responses a guard answers with. Public so apps and other frameworks
+//! can answer exactly the same way outside the guard.
+
+use axum::body::Body;
+use axum::response::{IntoResponse, Response};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, LOCATION, VARY};
+use http::{HeaderName, HeaderValue, StatusCode};
+
+use crate::options::DenyStatus;
+
+/// Response header naming the login URL on an AJAX denial, for the client script.
+pub const X_LOGIN_URL: HeaderName = HeaderName::from_static("x-login-url");
+/// htmx's redirect header, added on denials of htmx requests.
+pub const HX_REDIRECT: HeaderName = HeaderName::from_static("hx-redirect");
+
+/// Every request header the decision reads: the session cookie, the AJAX
+/// signals and the page headers the return-to link comes from.
+const VARY_VALUE: HeaderValue = HeaderValue::from_static(
+    "Cookie, X-Requested-With, HX-Request, Sec-Fetch-Mode, Accept, HX-Current-URL, Referer",
+);
+const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
+const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
+
+/// `303 See Other` to `login_url`, uncacheable.
+///
+/// ```
+/// let response = require_login::respond::navigation_denied("/login?next=/dash").unwrap();
+/// assert_eq!(response.status(), 303);
+/// assert_eq!(response.headers()["location"], "/login?next=/dash");
+/// ```
+///
+/// # Errors
+/// When `login_url` is not a valid header value (spaces, control characters).
+pub fn navigation_denied(login_url: &str) -> Result<Response, http::header::InvalidHeaderValue> {
+    let location = HeaderValue::from_str(login_url)?;
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::SEE_OTHER;
+    let headers = response.headers_mut();
+    headers.insert(LOCATION, location);
+    headers.insert(CACHE_CONTROL, NO_STORE);
+    headers.insert(VARY, VARY_VALUE);
+    Ok(response)
+}
+
+/// The sentinel answer for an AJAX call: `status`, body exactly `sentinel`,
+/// `text/plain`, uncacheable, `X-Login-Url: login_url`, and for htmx also
+/// `HX-Redirect: login_url`.
+///
+/// ```
+/// use require_login::{respond, DenyStatus, LOGIN_REQUIRED};
+/// let response = respond::ajax_denied(LOGIN_REQUIRED, DenyStatus::Forbidden, "/login", true).unwrap();
+/// assert_eq!(response.status(), 403);
+/// assert_eq!(response.headers()["x-login-url"], "/login");
+/// assert_eq!(response.headers()["hx-redirect"], "/login");
+/// ```
+///
+/// # Errors
+/// When `login_url` is not a valid header value.
+pub fn ajax_denied(
+    sentinel: &'static str,
+    status: DenyStatus,
+    login_url: &str,
+    htmx: bool,
+) -> Result<Response, http::header::InvalidHeaderValue> {
+    let login_url = HeaderValue::from_str(login_url)?;
+    let mut response = Response::new(Body::from(sentinel));
+    *response.status_mut() = status.code();
+    let headers = response.headers_mut();
+    headers.insert(CONTENT_TYPE, TEXT_PLAIN);
+    headers.insert(CACHE_CONTROL, NO_STORE);
+    headers.insert(VARY, VARY_VALUE);
+    if htmx {
+        headers.insert(HX_REDIRECT, login_url.clone());
+    }
+    headers.insert(X_LOGIN_URL, login_url);
+    Ok(response)
+}
+
+/// A plain `500 Internal Server Error`; the guard logs the cause before answering with it.
+///
+/// ```
+/// assert_eq!(require_login::respond::internal_error().status(), 500);
+/// ```
+pub fn internal_error() -> Response {
+    (
+        StatusCode::INTERNAL_SERVER_ERROR,
+        [(CACHE_CONTROL, NO_STORE)],
+        "Internal Server Error",
+    )
+        .into_response()
+}

@@ -1,0 +1,152 @@
+//! Named login targets: `#[require_login(login = "admin-login")]` resolved at
+//! request time, so the URL lives in one place.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::Arc;
+
+use http::Extensions;
+
+use crate::options::LoginTarget;
+
+/// Maps login route names to URLs. Install it on the router with
+/// [`axum::Extension`], and check it at start-up with
+/// [`LoginRoutes::check_guarded_handlers`].
+///
+/// ```
+/// use axum::{Extension, Router};
+/// use require_login::LoginRoutes;
+///
+/// let routes = LoginRoutes::new()
+///     .route("login", "/login")
+///     .route("admin-login", "/admin/login");
+/// routes.check_guarded_handlers().expect("every login name used by a guard is registered");
+/// let app: Router = Router::new().layer(Extension(routes));
+/// ```
+#[derive(Clone, Default)]
+pub struct LoginRoutes {
+    urls: Arc<HashMap<&'static str, &'static str>>,
+}
+
+impl fmt::Debug for LoginRoutes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_map().entries(self.urls.iter()).finish()
+    }
+}
+
+impl LoginRoutes {
+    /// An empty registry.
+    ///
+    /// ```
+    /// assert!(require_login::LoginRoutes::new().url("login").is_none());
+    /// ```
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Registers `name` for `url`: a single-slash path or an http(s) URL.
+    ///
+    /// # Panics
+    /// When `url` is neither, as `Router::route` panics on a bad path: it is a
+    /// start-up mistake.
+    ///
+    /// ```
+    /// let routes = require_login::LoginRoutes::new().route("login", "/sign-in");
+    /// assert_eq!(routes.url("login"), Some("/sign-in"));
+    /// ```
+    #[must_use]
+    pub fn route(mut self, name: &'static str, url: &'static str) -> Self {
+        match LoginTarget::try_new(url) {
+            Ok(LoginTarget::Path(_) | LoginTarget::Url(_)) => {}
+            Ok(LoginTarget::Named(_)) => panic!(
+                "LoginRoutes::route({name:?}, {url:?}): the URL is a route name; write a path such as \"/login\" or an http(s) URL"
+            ),
+            Err(why) => panic!("LoginRoutes::route({name:?}, {url:?}): {why}"),
+        }
+        Arc::make_mut(&mut self.urls).insert(name, url);
+        self
+    }
+
+    /// The URL registered for `name`.
+    ///
+    /// ```
+    /// let routes = require_login::LoginRoutes::new().route("login", "/login");
+    /// assert_eq!(routes.url("admin-login"), None);
+    /// ```
+    pub fn url(&self, name: &str) -> Option<&'static str> {
+        self.urls.get(name).copied()
+    }
+
+    /// Checks that every route name used by a `#[require_login]` handler
+    /// linked into this binary is registered. Call it at start-up.
+    ///
+    /// ```
+    /// let empty = require_login::LoginRoutes::new();
+    /// // Whether this errs depends on the handlers in the binary; it lists the missing names.
+    /// if let Err(missing) = empty.check_guarded_handlers() {
+    ///     assert!(!missing.names.is_empty());
+    /// }
+    /// ```
+    ///
+    /// # Errors
+    /// [`UnknownLoginRoutes`], naming every missing name.
+    pub fn check_guarded_handlers(&self) -> Result<(), UnknownLoginRoutes> {
+        let mut names: Vec<&'static str> = crate::__private::registered_options()
+            .filter_map(|options| match options.login {
+                LoginTarget::Named(name) if self.url(name).is_none() => Some(name),
+                _ => None,
+            })
+            .collect();
+        names.sort_unstable();
+        names.dedup();
+        if names.is_empty() {
+            Ok(())
+        } else {
+            Err(UnknownLoginRoutes { names })
+        }
+    }
+
+    /// The URL a guard sends logged-out users to, before the return-to link.
+    pub(crate) fn resolve(
+        target: LoginTarget,
+        extensions: &Extensions,
+    ) -> Result<&'static str, String> {
+        match target {
+            LoginTarget::Path(url) | LoginTarget::Url(url) => Ok(url),
+            LoginTarget::Named(name) => {
+                let Some(routes) = extensions.get::<LoginRoutes>() else {
+                    return Err(format!(
+                        "the login target {name:?} is a route name, but no LoginRoutes is installed: add `.layer(axum::Extension(LoginRoutes::new().route({name:?}, \"/your/login\")))`"
+                    ));
+                };
+                routes.url(name).ok_or_else(|| {
+                    format!("the login route name {name:?} is not registered in LoginRoutes: add `.route({name:?}, \"/your/login\")`")
+                })
+            }
+        }
+    }
+}
+
+/// Route names used by guarded handlers but missing from a [`LoginRoutes`].
+///
+/// ```
+/// let error = require_login::UnknownLoginRoutes { names: vec!["admin-login"] };
+/// assert!(error.to_string().contains("admin-login"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UnknownLoginRoutes {
+    /// The missing names, sorted.
+    pub names: Vec<&'static str>,
+}
+
+impl fmt::Display for UnknownLoginRoutes {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "guarded handlers use login route names that LoginRoutes does not register: {}",
+            self.names.join(", ")
+        )
+    }
+}
+
+impl std::error::Error for UnknownLoginRoutes {}
