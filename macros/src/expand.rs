@@ -2,7 +2,7 @@
 //! and registers its options. The body, return type, attributes and docs
 //! stay as written.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn};
@@ -48,9 +48,8 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
     let mut check = |value: &StrValue, checker: &str| {
         let checker = format_ident!("{checker}");
         let tokens = value.to_tokens();
-        checks.push(quote_spanned! {value.span()=>
-            const _: () = #krate::__private::#checker(#tokens);
-        });
+        let call = respan(quote!(#krate::__private::#checker(#tokens)), value.span());
+        checks.push(quote_spanned! {value.span()=> const _: () = #call; });
     };
     let login = match &args.login {
         Some(value) => {
@@ -96,6 +95,24 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
     // differently when the handler is called.
     function.block.stmts.splice(0..0, registration.stmts);
     quote!(#function)
+}
+
+/// Gives every token `span`, so that rustc reports an error in the call
+/// (a const-evaluation panic) at the argument, not at the whole attribute.
+fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+    tokens
+        .into_iter()
+        .map(|mut token| {
+            if let TokenTree::Group(group) = &token {
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
+                inner.set_span(span);
+                token = TokenTree::Group(inner);
+            } else {
+                token.set_span(span);
+            }
+            token
+        })
+        .collect()
 }
 
 impl StrValue {
