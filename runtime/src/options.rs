@@ -263,7 +263,7 @@ impl GuardOptions {
     /// ```
     pub const fn session_key(self, key: &'static str) -> Self {
         if key.is_empty() {
-            panic!("the session key must not be empty");
+            panic!("the session key is empty: leave `session_key` out for the default, or name the key your login code writes, such as \"user_id\"");
         }
         GuardOptions {
             session_key: key,

@@ -1,1 +1,179 @@
+//! Helpers shared by the integration tests: sending requests through a real
+//! `Router`, logging in, and a session store that always fails.
 
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::response::Response;
+use axum::Router;
+use http::{HeaderMap, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
+
+/// What a test looks at in a response.
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: String,
+}
+
+impl Answer {
+    /// A header's value as text; panics with the header's name when it is absent.
+    pub fn header(&self, name: &str) -> &str {
+        self.headers
+            .get(name)
+            .unwrap_or_else(|| panic!("no {name} header in {self:?}"))
+            .to_str()
+            .unwrap()
+    }
+
+    pub async fn from_response(response: Response) -> Self {
+        let (parts, body) = response.into_parts();
+        let bytes = body.collect().await.unwrap().to_bytes();
+        Answer {
+            status: parts.status,
+            headers: parts.headers,
+            body: String::from_utf8(bytes.to_vec()).unwrap(),
+        }
+    }
+}
+
+/// Sends `request` through `app` in process.
+pub async fn send(app: &Router, request: Request<Body>) -> Answer {
+    let response = app.clone().oneshot(request).await.unwrap();
+    Answer::from_response(response).await
+}
+
+/// A GET request with the given headers.
+pub fn get_with(uri: &str, headers: &[(&str, &str)]) -> Request<Body> {
+    request("GET", uri, headers, Body::empty())
+}
+
+pub fn request(method: &str, uri: &str, headers: &[(&str, &str)], body: Body) -> Request<Body> {
+    let mut builder = Request::builder().method(method).uri(uri);
+    for (name, value) in headers {
+        builder = builder.header(*name, *value);
+    }
+    builder.body(body).unwrap()
+}
+
+/// Wraps `routes` in a session layer over `store`, adding `POST /test/login`
+/// (logs in as "ada", or under `?key=` with `login_with_key`) and
+/// `POST /test/logout`.
+pub fn with_sessions<S: SessionStore + Clone>(routes: Router, store: S) -> Router {
+    use axum::extract::Query;
+    use axum::routing::post;
+
+    #[derive(serde::Deserialize)]
+    struct Key {
+        key: Option<String>,
+    }
+
+    async fn log_in(session: Session, Query(key): Query<Key>) -> StatusCode {
+        match key.key {
+            Some(key) => require_login::login_with_key(&session, &key, "ada")
+                .await
+                .unwrap(),
+            None => require_login::login(&session, "ada").await.unwrap(),
+        }
+        StatusCode::NO_CONTENT
+    }
+    async fn log_out(session: Session) -> StatusCode {
+        require_login::logout(&session).await.unwrap();
+        StatusCode::NO_CONTENT
+    }
+
+    routes
+        .route("/test/login", post(log_in))
+        .route("/test/logout", post(log_out))
+        .layer(SessionManagerLayer::new(store).with_secure(false))
+}
+
+/// `with_sessions` on a fresh in-memory store.
+pub fn with_memory_sessions(routes: Router) -> Router {
+    with_sessions(routes, MemoryStore::default())
+}
+
+/// Logs in through `POST /test/login{query}` and returns the `Cookie` header to send.
+pub async fn log_in(app: &Router, query: &str) -> String {
+    let answer = send(
+        app,
+        request("POST", &format!("/test/login{query}"), &[], Body::empty()),
+    )
+    .await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT, "{answer:?}");
+    cookie_of(&answer)
+}
+
+/// The `name=value` part of the response's `Set-Cookie`.
+pub fn cookie_of(answer: &Answer) -> String {
+    let set_cookie = answer.header("set-cookie");
+    set_cookie.split(';').next().unwrap().to_owned()
+}
+
+/// A session store whose every operation fails, as a store that is down does.
+#[derive(Debug, Clone, Default)]
+pub struct FailingStore;
+
+#[async_trait::async_trait]
+impl SessionStore for FailingStore {
+    async fn save(&self, _: &Record) -> session_store::Result<()> {
+        Err(session_store::Error::Backend("store is down".into()))
+    }
+    async fn load(&self, _: &Id) -> session_store::Result<Option<Record>> {
+        Err(session_store::Error::Backend("store is down".into()))
+    }
+    async fn delete(&self, _: &Id) -> session_store::Result<()> {
+        Err(session_store::Error::Backend("store is down".into()))
+    }
+}
+
+/// A well-formed session cookie for an id no store has ever seen.
+pub fn unknown_session_cookie() -> String {
+    format!("id={}", Id::default())
+}
+
+/// Counts how often handler bodies ran.
+#[derive(Clone, Default)]
+pub struct Runs(Arc<std::sync::atomic::AtomicUsize>);
+
+impl Runs {
+    pub fn record(&self) {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+    pub fn count(&self) -> usize {
+        self.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
+}
+
+/// Runs `future` with a tracing subscriber that records what it logs, and
+/// returns its output with the log.
+pub async fn with_log<F: std::future::Future>(future: F) -> (F::Output, String) {
+    use tracing::instrument::WithSubscriber;
+
+    #[derive(Clone, Default)]
+    struct Buffer(Arc<std::sync::Mutex<Vec<u8>>>);
+    impl std::io::Write for Buffer {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0.lock().unwrap().extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    let buffer = Buffer::default();
+    let writer = buffer.clone();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(move || writer.clone())
+        .with_ansi(false)
+        .finish();
+    let output = future.with_subscriber(subscriber).await;
+    let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+    (output, log)
+}
