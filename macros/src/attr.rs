@@ -107,9 +107,8 @@ fn status(value: Expr, errors: &mut Errors) -> Option<u16> {
         lit: Lit::Int(int), ..
     }) = &value
     {
-        match int.base10_parse::<u16>() {
-            Ok(code @ (401 | 403)) => return Some(code),
-            _ => {}
+        if let Ok(code @ (401 | 403)) = int.base10_parse::<u16>() {
+            return Some(code);
         }
     }
     errors.push(syn::Error::new(
