@@ -1,8 +1,8 @@
 //! The `#[require_login]` attribute. Use it through the `require-login`
 //! crate, which re-exports it and holds everything it expands to.
 //!
-//! This crate only parses the arguments ([`attr`]), checks the handler's
-//! signature, and emits the guarded handler ([`expand`]).
+//! This crate only parses the arguments (`attr.rs`), checks the handler's
+//! signature, and emits the guarded handler (`expand.rs`).
 
 use proc_macro::TokenStream;
 use syn::ItemFn;
