@@ -85,6 +85,7 @@
 #![warn(missing_docs)]
 
 mod classify;
+mod client;
 mod guard;
 mod options;
 pub mod respond;
@@ -97,6 +98,7 @@ mod session;
 pub mod __private;
 
 pub use classify::{classify, RequestKind};
+pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
 pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
 pub use routes::{LoginRoutes, UnknownLoginRoutes};
