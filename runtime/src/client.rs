@@ -435,7 +435,9 @@ mod tests {
         assert!(js.contains(&format!("var SENTINEL = \"{LOGIN_REQUIRED}\";")));
         assert!(js.contains("var LOGIN = \"/login\";"));
         assert!(js.contains("var FIELD = \"next\";"));
-        assert!(!js.contains("__SENTINEL__") && !js.contains("__LOGIN__") && !js.contains("__FIELD__"));
+        assert!(
+            !js.contains("__SENTINEL__") && !js.contains("__LOGIN__") && !js.contains("__FIELD__")
+        );
     }
 
     #[test]
