@@ -1,0 +1,802 @@
+//! Real-browser tests: the demo app (exactly the one `cargo run -p
+//! require-login-demo` serves) in headless Chromium, driven over WebDriver.
+//!
+//! Each test starts its own ChromeDriver on a free port, a fresh Chromium
+//! profile, and a demo app on `127.0.0.1:0`; tests run one at a time.
+//!
+//! Needs Debian's `chromium`, `chromium-driver` and `libjs-jquery`, and
+//! `npm ci` in `examples/` (htmx). When any is missing the tests print why
+//! and pass, unless `REQUIRE_LOGIN_BROWSER_TESTS=required`, when they fail.
+//! `CHROMIUM` and `CHROMEDRIVER` override the binaries' paths.
+
+use std::future::Future;
+use std::io::Write as _;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::os::unix::process::CommandExt as _;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
+
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use fantoccini::{Client, ClientBuilder, Locator};
+use require_login_demo::{app, DemoConfig, DEBIAN_JQUERY, NPM_HTMX};
+use serde_json::json;
+
+/// Browser tests share two cores: one at a time.
+static SERIAL: Mutex<()> = Mutex::new(());
+
+/// How long any one expected change may take to show.
+const WAIT: Duration = Duration::from_secs(15);
+/// The idle expiry of the app in the idle-expiry tests.
+const SHORT_IDLE: Duration = Duration::from_secs(2);
+/// Long enough that no session expires by itself during a test.
+const LONG_IDLE: Duration = Duration::from_secs(600);
+
+fn chromium() -> PathBuf {
+    std::env::var_os("CHROMIUM").map_or_else(|| "/usr/bin/chromium".into(), PathBuf::from)
+}
+
+fn chromedriver() -> PathBuf {
+    std::env::var_os("CHROMEDRIVER").map_or_else(|| "/usr/bin/chromedriver".into(), PathBuf::from)
+}
+
+/// What is missing to run the browser tests, if anything.
+fn missing_prerequisites() -> Vec<String> {
+    let mut missing = Vec::new();
+    let checks: [(PathBuf, &str); 4] = [
+        (
+            chromium(),
+            "Chromium: apt-get install chromium (or set CHROMIUM)",
+        ),
+        (
+            chromedriver(),
+            "ChromeDriver: apt-get install chromium-driver (or set CHROMEDRIVER)",
+        ),
+        (DEBIAN_JQUERY.into(), "jQuery: apt-get install libjs-jquery"),
+        (NPM_HTMX.into(), "htmx: run `npm ci` in examples/"),
+    ];
+    for (path, what) in checks {
+        if !path.is_file() {
+            missing.push(format!("{} is missing ({what})", path.display()));
+        }
+    }
+    missing
+}
+
+/// `true` when the test should not run; panics instead when the browser
+/// tests are required.
+fn skip() -> bool {
+    let missing = missing_prerequisites();
+    if missing.is_empty() {
+        return false;
+    }
+    let why = missing.join("; ");
+    if std::env::var("REQUIRE_LOGIN_BROWSER_TESTS").as_deref() == Ok("required") {
+        panic!("REQUIRE_LOGIN_BROWSER_TESTS=required, but {why}");
+    }
+    // Straight to the process's stderr, past the test harness's capture.
+    let _ = writeln!(
+        std::io::stderr(),
+        "browser test skipped: {why} (set REQUIRE_LOGIN_BROWSER_TESTS=required to fail instead)"
+    );
+    true
+}
+
+/// Runs `scenario` against a fresh demo app (sessions ending after `idle`)
+/// in a fresh browser, and always shuts the browser down.
+fn browser_test<F, Fut>(idle: Duration, scenario: F)
+where
+    F: FnOnce(Tab) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
+    if skip() {
+        return;
+    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    runtime.block_on(async move {
+        let base = serve_demo(idle).await;
+        let mut driver = Driver::start();
+        let client = driver.connect().await;
+        let tab = Tab {
+            client: client.clone(),
+            base,
+        };
+        let outcome = tokio::spawn(scenario(tab)).await;
+        let _ = client.close().await;
+        driver.stop();
+        if let Err(error) = outcome {
+            std::panic::resume_unwind(error.into_panic());
+        }
+    });
+}
+
+/// Serves the demo app, plus a few test-only routes, on `127.0.0.1:0`.
+async fn serve_demo(idle: Duration) -> String {
+    let config = DemoConfig {
+        idle,
+        ..DemoConfig::default()
+    };
+    let app = app(config)
+        // A page with the client script and nothing else, for script-level checks.
+        .route(
+            "/test/blank",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>blank</title>{}<p id=\"blank\">blank</p>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
+        // The sentinel without `X-Login-Url`: the script must read the body (on a clone).
+        .route(
+            "/test/sentinel-only",
+            get(|| async {
+                (
+                    StatusCode::FORBIDDEN,
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    require_login::LOGIN_REQUIRED,
+                )
+            }),
+        )
+        // An ordinary 403, not a guard's: nothing may happen.
+        .route(
+            "/test/forbidden",
+            get(|| async { (StatusCode::FORBIDDEN, "you may not").into_response() }),
+        );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the demo app");
+    let addr = listener.local_addr().expect("demo address");
+    tokio::spawn(async move {
+        axum::serve(listener, app).await.expect("serve the demo");
+    });
+    format!("http://{addr}")
+}
+
+/// A ChromeDriver process (in its own process group, with the Chromium it
+/// starts) and the profile directory it uses.
+struct Driver {
+    child: Option<Child>,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl Driver {
+    fn start() -> Driver {
+        static COUNT: AtomicU32 = AtomicU32::new(0);
+        let profile = std::env::temp_dir().join(format!(
+            "require-login-browser-{}-{}",
+            std::process::id(),
+            COUNT.fetch_add(1, Ordering::Relaxed)
+        ));
+        let _ = std::fs::remove_dir_all(&profile);
+        std::fs::create_dir_all(&profile).expect("create the Chromium profile directory");
+        let port = TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.local_addr())
+            .expect("a free port")
+            .port();
+        let child = Command::new(chromedriver())
+            .arg(format!("--port={port}"))
+            .arg(format!(
+                "--log-path={}",
+                profile.join("chromedriver.log").display()
+            ))
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .expect("start chromedriver");
+        let driver = Driver {
+            child: Some(child),
+            port,
+            profile,
+        };
+        let deadline = Instant::now() + WAIT;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver did not listen on port {port} within {WAIT:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        driver
+    }
+
+    async fn connect(&self) -> Client {
+        let args = [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+            "--disable-quic",
+            "--disable-dev-shm-usage",
+            "--window-size=1024,768",
+        ]
+        .iter()
+        .map(|a| a.to_string())
+        .chain([format!(
+            "--user-data-dir={}",
+            self.profile.join("chromium").display()
+        )])
+        .collect::<Vec<_>>();
+        let capabilities = json!({
+            "browserName": "chrome",
+            "goog:chromeOptions": {
+                "binary": chromium(),
+                "args": args,
+            },
+        });
+        let serde_json::Value::Object(capabilities) = capabilities else {
+            unreachable!()
+        };
+        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
+        ClientBuilder::new(connector)
+            .capabilities(capabilities)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .unwrap_or_else(|e| {
+                let log = std::fs::read_to_string(self.profile.join("chromedriver.log"))
+                    .unwrap_or_default();
+                let tail: String = log.lines().rev().take(30).collect::<Vec<_>>().join("\n");
+                panic!("could not start a Chromium session through chromedriver: {e}\nlog (last lines first):\n{tail}")
+            })
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            // The whole process group: chromedriver and any Chromium left behind.
+            let _ = Command::new("kill")
+                .args(["-KILL", "--", &format!("-{}", child.id())])
+                .stderr(Stdio::null())
+                .status();
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+        remove_dir_all_retrying(&self.profile);
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+fn remove_dir_all_retrying(dir: &Path) {
+    for _ in 0..10 {
+        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Where the browser is: a path, and the `next` query value, decoded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct Location {
+    path: String,
+    next: Option<String>,
+}
+
+/// The browser, seen from the demo's point of view.
+struct Tab {
+    client: Client,
+    base: String,
+}
+
+impl Tab {
+    async fn goto(&self, path: &str) {
+        self.client
+            .goto(&format!("{}{path}", self.base))
+            .await
+            .unwrap_or_else(|e| panic!("could not open {path}: {e}"));
+    }
+
+    async fn location(&self) -> Location {
+        let url = self.client.current_url().await.expect("current URL");
+        let next = url
+            .query_pairs()
+            .find(|(k, _)| k == "next")
+            .map(|(_, v)| v.into_owned());
+        Location {
+            path: url.path().to_owned(),
+            next,
+        }
+    }
+
+    async fn page_text(&self) -> String {
+        match self.client.find(Locator::Css("body")).await {
+            Ok(body) => body.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits until the browser is at `path` with `next` (`None`: no `next`).
+    async fn wait_for(&self, path: &str, next: Option<&str>, what: &str) {
+        let want = Location {
+            path: path.to_owned(),
+            next: next.map(str::to_owned),
+        };
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let here = self.location().await;
+            if here == want {
+                return;
+            }
+            if Instant::now() > deadline {
+                let text = self.page_text().await;
+                panic!(
+                    "{what}: expected to be at {want:?}, still at {here:?} after {WAIT:?}; the page says:\n{}",
+                    text.chars().take(600).collect::<String>()
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    async fn click(&self, id: &str) {
+        let element = match self.client.find(Locator::Id(id)).await {
+            Ok(element) => element,
+            Err(e) => panic!("no #{id} on {:?}: {e}", self.location().await),
+        };
+        element
+            .click()
+            .await
+            .unwrap_or_else(|e| panic!("could not click #{id}: {e}"));
+    }
+
+    /// Fills in and submits the login form the browser is on.
+    async fn log_in(&self, user: &str) {
+        let name = match self.client.find(Locator::Id("username")).await {
+            Ok(name) => name,
+            Err(e) => panic!("no login form at {:?}: {e}", self.location().await),
+        };
+        name.clear().await.expect("clear the user name");
+        name.send_keys(user).await.expect("type the user name");
+        let password = self
+            .client
+            .find(Locator::Id("password"))
+            .await
+            .expect("a password field");
+        password
+            .send_keys(require_login_demo::DEMO_PASSWORD)
+            .await
+            .expect("type the password");
+        self.click("login").await;
+    }
+
+    async fn result(&self) -> String {
+        match self.client.find(Locator::Id("result")).await {
+            Ok(e) => e.text().await.unwrap_or_default(),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// Waits until `#result` contains `needle`: the AJAX call worked and the
+    /// page updated itself.
+    async fn wait_for_result(&self, needle: &str, what: &str) {
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let text = self.result().await;
+            if text.contains(needle) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!(
+                    "{what}: #result should contain {needle:?}, but says {text:?} at {:?}",
+                    self.location().await
+                );
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Logs out in a second window (the session ends on the server), then
+    /// comes back to this window, which still shows its page.
+    async fn log_out_elsewhere(&self, logout_page: &str, then_at: &str) {
+        let here = self.client.window().await.expect("this window");
+        let other = self.client.new_window(true).await.expect("a second window");
+        self.client
+            .switch_to_window(other.handle)
+            .await
+            .expect("switch to the second window");
+        self.goto(logout_page).await;
+        self.click("logout").await;
+        self.wait_for(then_at, None, "logging out in the second window")
+            .await;
+        self.client
+            .close_window()
+            .await
+            .expect("close the second window");
+        self.client
+            .switch_to_window(here)
+            .await
+            .expect("back to the first window");
+    }
+}
+
+/// One page of the demo and how to drive it.
+struct ClientKind {
+    /// The page, e.g. `/fetch`.
+    page: &'static str,
+    /// Its login page.
+    login: &'static str,
+    /// Its logout page (with a `#logout` button) and where logging out lands.
+    logout: (&'static str, &'static str),
+    /// The button making the AJAX call.
+    button: &'static str,
+    /// What `#result` shows when the call worked.
+    worked: &'static str,
+}
+
+const FETCH: ClientKind = ClientKind {
+    page: "/fetch",
+    login: "/login",
+    logout: ("/logout", "/login"),
+    button: "call",
+    worked: "fetch: hello ada",
+};
+const XHR: ClientKind = ClientKind {
+    page: "/xhr",
+    login: "/login",
+    logout: ("/logout", "/login"),
+    button: "call",
+    worked: "xhr: hello ada, echo ping",
+};
+const JQUERY_OUR_SCRIPT: ClientKind = ClientKind {
+    page: "/jquery",
+    login: "/login",
+    logout: ("/logout", "/login"),
+    button: "call",
+    worked: "jquery: hello ada",
+};
+const JQUERY_SEED_SNIPPET: ClientKind = ClientKind {
+    page: "/jquery-seed",
+    login: "/login",
+    logout: ("/logout", "/login"),
+    button: "call",
+    worked: "jquery: hello ada",
+};
+const HTMX_GET: ClientKind = ClientKind {
+    page: "/htmx",
+    login: "/login",
+    logout: ("/logout", "/login"),
+    button: "call",
+    worked: "htmx get: hello ada",
+};
+const HTMX_POST: ClientKind = ClientKind {
+    button: "post",
+    worked: "htmx post: hello ada, posted",
+    ..HTMX_GET
+};
+const ADMIN_FETCH: ClientKind = ClientKind {
+    page: "/admin",
+    login: "/admin/login",
+    logout: ("/admin/logout", "/admin/login"),
+    button: "call",
+    worked: "admin: hello ada",
+};
+
+/// Opening the page logged out goes to its login page, and logging in comes back.
+async fn log_in_through_the_page(tab: &Tab, kind: &ClientKind) {
+    tab.goto(kind.page).await;
+    tab.wait_for(
+        kind.login,
+        Some(kind.page),
+        "opening the page logged out goes to its login page",
+    )
+    .await;
+    tab.log_in("ada").await;
+    tab.wait_for(kind.page, None, "logging in goes back to the page")
+        .await;
+}
+
+/// The call works and updates the page, with no redirect.
+async fn call_works(tab: &Tab, kind: &ClientKind) {
+    tab.click(kind.button).await;
+    tab.wait_for_result(kind.worked, "the AJAX call of a logged-in user")
+        .await;
+    assert_eq!(
+        tab.location().await,
+        Location {
+            path: kind.page.to_owned(),
+            next: None
+        },
+        "a logged-in AJAX call must not move the browser"
+    );
+}
+
+/// The call of a logged-out page lands on the right login page, with
+/// `next` the page (not the endpoint); logging in comes back to the page,
+/// where the call works again.
+async fn call_lands_on_login_and_back(tab: &Tab, kind: &ClientKind) {
+    tab.click(kind.button).await;
+    tab.wait_for(
+        kind.login,
+        Some(kind.page),
+        "the AJAX call of an ended session goes to the login page, next = the page",
+    )
+    .await;
+    tab.log_in("ada").await;
+    tab.wait_for(kind.page, None, "logging in again returns to the page")
+        .await;
+    call_works(tab, kind).await;
+}
+
+/// The whole round trip for one client kind, the session ended by logging
+/// out in a second window.
+async fn round_trip_after_logout_elsewhere(tab: &Tab, kind: &ClientKind) {
+    log_in_through_the_page(tab, kind).await;
+    call_works(tab, kind).await;
+    tab.log_out_elsewhere(kind.logout.0, kind.logout.1).await;
+    assert_eq!(
+        tab.location().await.path,
+        kind.page,
+        "the page stays put until its next call"
+    );
+    call_lands_on_login_and_back(tab, kind).await;
+}
+
+/// The round trip, the session ended by idle expiry: before the expiry the
+/// page does not move by itself; its next call after it goes to login.
+async fn round_trip_after_idle_expiry(tab: &Tab, kind: &ClientKind) {
+    log_in_through_the_page(tab, kind).await;
+    call_works(tab, kind).await;
+    // Idle past the expiry, checking that nothing happens by itself meanwhile.
+    let idle_until = Instant::now() + SHORT_IDLE + Duration::from_millis(1500);
+    while Instant::now() < idle_until {
+        assert_eq!(
+            tab.location().await.path,
+            kind.page,
+            "an idle page must not redirect before its next AJAX call"
+        );
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    call_lands_on_login_and_back(tab, kind).await;
+}
+
+#[test]
+fn fetch_call_after_logout_elsewhere_lands_on_login_and_comes_back() {
+    browser_test(LONG_IDLE, |tab| async move {
+        round_trip_after_logout_elsewhere(&tab, &FETCH).await;
+    });
+}
+
+#[test]
+fn xhr_call_after_logout_elsewhere_lands_on_login_and_comes_back() {
+    browser_test(LONG_IDLE, |tab| async move {
+        round_trip_after_logout_elsewhere(&tab, &XHR).await;
+    });
+}
+
+#[test]
+fn jquery_with_client_script_after_logout_elsewhere_lands_on_login_and_comes_back() {
+    browser_test(LONG_IDLE, |tab| async move {
+        round_trip_after_logout_elsewhere(&tab, &JQUERY_OUR_SCRIPT).await;
+    });
+}
+
+#[test]
+fn jquery_with_the_recipes_ajax_complete_snippet_lands_on_login_and_comes_back() {
+    browser_test(LONG_IDLE, |tab| async move {
+        round_trip_after_logout_elsewhere(&tab, &JQUERY_SEED_SNIPPET).await;
+    });
+}
+
+#[test]
+fn htmx_get_and_post_after_logout_elsewhere_land_on_login_and_come_back() {
+    browser_test(LONG_IDLE, |tab| async move {
+        round_trip_after_logout_elsewhere(&tab, &HTMX_GET).await;
+        // Still logged in, on the page: now the hx-post form.
+        call_works(&tab, &HTMX_POST).await;
+        tab.log_out_elsewhere("/logout", "/login").await;
+        call_lands_on_login_and_back(&tab, &HTMX_POST).await;
+    });
+}
+
+#[test]
+fn admin_call_lands_on_the_admin_login_page_not_the_users() {
+    browser_test(LONG_IDLE, |tab| async move {
+        // Logged in as a user is not logged in to the admin area.
+        tab.goto("/login").await;
+        tab.log_in("ada").await;
+        tab.wait_for(
+            "/dashboard",
+            None,
+            "a login without next goes to the dashboard",
+        )
+        .await;
+        round_trip_after_logout_elsewhere(&tab, &ADMIN_FETCH).await;
+        // The user's own session was untouched by the admin logout.
+        tab.goto("/dashboard").await;
+        tab.wait_for("/dashboard", None, "the user is still logged in")
+            .await;
+    });
+}
+
+#[test]
+fn idle_expiry_redirects_on_the_next_fetch_call_not_before() {
+    browser_test(SHORT_IDLE, |tab| async move {
+        round_trip_after_idle_expiry(&tab, &FETCH).await;
+    });
+}
+
+#[test]
+fn idle_expiry_redirects_on_the_next_htmx_call_not_before() {
+    browser_test(SHORT_IDLE, |tab| async move {
+        round_trip_after_idle_expiry(&tab, &HTMX_POST).await;
+    });
+}
+
+#[test]
+fn idle_expiry_redirects_on_the_next_jquery_seed_call_not_before() {
+    browser_test(SHORT_IDLE, |tab| async move {
+        round_trip_after_idle_expiry(&tab, &JQUERY_SEED_SNIPPET).await;
+    });
+}
+
+#[test]
+fn dashboard_fetch_and_xhr_buttons_both_land_on_login_after_logout() {
+    browser_test(LONG_IDLE, |tab| async move {
+        let fetch = ClientKind {
+            page: "/dashboard",
+            button: "call-fetch",
+            ..FETCH
+        };
+        let xhr = ClientKind {
+            page: "/dashboard",
+            button: "call-xhr",
+            worked: "xhr: hello ada, echo ping",
+            ..FETCH
+        };
+        round_trip_after_logout_elsewhere(&tab, &fetch).await;
+        call_works(&tab, &xhr).await;
+        tab.log_out_elsewhere("/logout", "/login").await;
+        call_lands_on_login_and_back(&tab, &xhr).await;
+    });
+}
+
+/// Runs `body` (a function body taking `done`) in the page with WebDriver's
+/// async script, and returns what it passes to `done`.
+async fn run_in_page(tab: &Tab, body: &str) -> serde_json::Value {
+    let script = format!("var done = arguments[arguments.length - 1];\n{body}");
+    tab.client
+        .execute_async(&script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("the in-page script failed: {e}"))
+}
+
+#[test]
+fn client_script_ignores_ordinary_responses_and_leaves_bodies_to_the_page() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/blank").await;
+        tab.wait_for("/test/blank", None, "the blank page").await;
+        let seen = run_in_page(
+            &tab,
+            "Promise.all([\
+               fetch('/test/forbidden').then(function (r) { return r.status + ' ' + r.headers.get('content-type'); }),\
+               fetch('/test/forbidden').then(function (r) { return r.text(); }),\
+               fetch('/require-login.js').then(function (r) { return r.text(); }).then(function (t) { return t.length > 100; }),\
+               new Promise(function (ok) { var x = new XMLHttpRequest(); x.open('GET', '/test/forbidden');\
+                 x.onload = function () { ok(x.status + ' ' + x.responseText); }; x.send(); }),\
+               new Promise(function (ok) { var x = new XMLHttpRequest(); x.responseType = 'arraybuffer'; x.open('GET', '/test/forbidden');\
+                 x.onload = function () { ok(x.response.byteLength); }; x.send(); })\
+             ]).then(done, function (e) { done('error: ' + e); });",
+        )
+        .await;
+        assert_eq!(
+            seen,
+            json!([
+                "403 text/plain; charset=utf-8",
+                "you may not",
+                true,
+                "403 you may not",
+                11
+            ]),
+            "ordinary responses reach the page untouched"
+        );
+        // Give a wrong redirect time to happen, then check it did not.
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        assert_eq!(
+            tab.location().await,
+            Location {
+                path: "/test/blank".into(),
+                next: None
+            },
+            "an ordinary 403 must not send the browser anywhere"
+        );
+    });
+}
+
+#[test]
+fn client_script_recognises_the_bare_sentinel_body_and_still_hands_it_to_the_page() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/blank").await;
+        tab.wait_for("/test/blank", None, "the blank page").await;
+        // No X-Login-Url here: the script reads a clone of the body, and falls
+        // back to /login?next=<this page>.
+        let seen = run_in_page(
+            &tab,
+            "fetch('/test/sentinel-only').then(function (r) { return r.text(); })\
+               .then(done, function (e) { done('error: ' + e); });",
+        )
+        .await;
+        assert_eq!(
+            seen,
+            json!(require_login::LOGIN_REQUIRED),
+            "the page's own code still reads the whole body"
+        );
+        tab.wait_for(
+            "/login",
+            Some("/test/blank"),
+            "the sentinel body alone sends the browser to the fallback login page",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn client_script_recognises_the_sentinel_in_an_xhr_response_text() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/blank").await;
+        tab.wait_for("/test/blank", None, "the blank page").await;
+        tab.client
+            .execute(
+                "var x = new XMLHttpRequest(); x.open('GET', '/test/sentinel-only'); x.send();",
+                vec![],
+            )
+            .await
+            .expect("start the XHR");
+        tab.wait_for(
+            "/login",
+            Some("/test/blank"),
+            "an XHR whose body is the sentinel sends the browser to the fallback login page",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn form_post_with_ended_session_lands_on_login_and_comes_back_to_the_form() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/form").await;
+        tab.wait_for("/login", Some("/form"), "the form page logged out")
+            .await;
+        tab.log_in("ada").await;
+        tab.wait_for("/form", None, "logging in returns to the form")
+            .await;
+        tab.log_out_elsewhere("/logout", "/login").await;
+        tab.click("save").await;
+        tab.wait_for(
+            "/login",
+            Some("/form"),
+            "a form POST of an ended session goes to login, next = the form's page",
+        )
+        .await;
+        tab.log_in("ada").await;
+        tab.wait_for("/form", None, "logging in returns to the form's page")
+            .await;
+        tab.click("save").await;
+        tab.wait_for("/form", None, "the form posts again").await;
+        let saved = tab
+            .client
+            .find(Locator::Id("saved"))
+            .await
+            .expect("the form's page says what was saved");
+        assert_eq!(saved.text().await.expect("text"), "Saved: hello");
+    });
+}
