@@ -87,6 +87,7 @@
 mod classify;
 mod client;
 mod guard;
+mod layer;
 mod options;
 pub mod respond;
 mod return_to;
@@ -100,6 +101,7 @@ pub mod __private;
 pub use classify::{classify, RequestKind};
 pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
+pub use layer::{RequireLoginLayer, RequireLoginService};
 pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
 pub use routes::{LoginRoutes, UnknownLoginRoutes};
 pub use session::{login, login_with_key, logout, SESSION_KEY};

@@ -1,0 +1,217 @@
+//! The guard as a tower [`Layer`], for route groups: put it on a router with
+//! [`Router::route_layer`](axum::Router::route_layer) and every route added
+//! before it is guarded. It calls the same decision, [`enforce`], as the
+//! [`RequireLogin`](crate::RequireLogin) extractor that `#[require_login]`
+//! inserts, so both answer a request identically.
+
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use axum::response::Response;
+use http::Request;
+use tower::{Layer, Service};
+
+use crate::guard::{enforce, GuardConfig};
+use crate::options::GuardOptions;
+
+/// Guards every route of a group: logged-out users get the login answer
+/// (redirect, sentinel, or a logged 500) and the route's handler, with all
+/// its extractors, never runs for them.
+///
+/// Add it with [`Router::route_layer`](axum::Router::route_layer), inside (before, in
+/// `.layer` order) the `SessionManagerLayer`:
+///
+/// ```
+/// use axum::{routing::{get, post}, Router};
+/// use require_login::{GuardOptions, RequireLoginLayer};
+/// use tower_sessions::{MemoryStore, SessionManagerLayer};
+///
+/// const ADMIN: GuardOptions = GuardOptions::new().login("/admin/login").status(401);
+///
+/// let admin = Router::new()
+///     .route("/", get(|| async { "admin home" }))
+///     .route("/settings", post(|| async { "saved" }))
+///     .route_layer(RequireLoginLayer::new(ADMIN));
+///
+/// let app: Router = Router::new()
+///     .route("/dashboard", get(|| async { "dashboard" }))
+///     .route_layer(RequireLoginLayer::default())
+///     // Added after the route layer: public.
+///     .route("/login", get(|| async { "the login form" }))
+///     .route("/admin/login", get(|| async { "the admin login form" }))
+///     // A group with its own login page.
+///     .nest("/admin", admin)
+///     .layer(SessionManagerLayer::new(MemoryStore::default()));
+/// ```
+///
+/// The options are the attribute's, with the same defaults; see
+/// [`GuardOptions`]. A group layer and a handler's own `#[require_login]`
+/// combine as [below](#with-a-handlers-own-require_login) says: the
+/// handler's own target wins wherever the handler's guard is reached, which,
+/// for a logged-out user, means a route outside the group's layer:
+///
+/// ```
+/// use axum::{routing::post, Router};
+/// use require_login::{require_login, RequireLoginLayer};
+/// use tower_sessions::{MemoryStore, SessionManagerLayer};
+///
+/// #[require_login(login = "/billing/login")]
+/// async fn pay() -> &'static str {
+///     "paid"
+/// }
+///
+/// let app: Router = Router::new()
+///     .route("/notes", post(|| async { "noted" }))
+///     .route_layer(RequireLoginLayer::default())
+///     // After the group's route layer: guarded only by its own attribute,
+///     // so logged-out users are sent to /billing/login.
+///     .route("/billing/pay", post(pay))
+///     .layer(SessionManagerLayer::new(MemoryStore::default()));
+/// ```
+///
+/// # With a handler's own `#[require_login]`
+///
+/// A route layer runs before the handler it wraps, and before every one of
+/// the handler's extractors, the handler's own guard included. What reaches
+/// the layer is a type-erased route: it cannot tell whether the handler has a
+/// guard of its own, nor read that guard's options. The only thing that comes
+/// back from inside is a response, and that exists only once the handler has
+/// run. So a layer that, for a logged-out user, passed the request on for
+/// the handler's guard to answer would run the body of every *unguarded*
+/// handler of the group for logged-out users. This layer never does that:
+///
+/// | the request | what answers |
+/// |---|---|
+/// | logged out for the group's `session_key` | **the layer**, with the group's options; neither the handler's guard nor its body runs |
+/// | logged in for the group, logged out for the handler's own `session_key` (e.g. an admin key) | **the handler's guard**, with the handler's own options |
+/// | logged in for both | the handler, untouched |
+///
+/// For a handler whose own login target must win for logged-out users,
+/// give it the group's protection *only* through its own guard: add it to
+/// the router after the group's `route_layer` (a route layer covers only the
+/// routes added before it), or give it a router (or a nested group) of its
+/// own. The examples above and the tests show both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct RequireLoginLayer {
+    options: GuardOptions,
+}
+
+impl RequireLoginLayer {
+    /// A layer guarding with `options`.
+    ///
+    /// ```
+    /// use require_login::{GuardOptions, RequireLoginLayer};
+    ///
+    /// const ADMIN_GUARD: RequireLoginLayer =
+    ///     RequireLoginLayer::new(GuardOptions::new().login("/admin/login"));
+    /// assert_eq!(ADMIN_GUARD.options().login.as_str(), "/admin/login");
+    /// ```
+    pub const fn new(options: GuardOptions) -> Self {
+        RequireLoginLayer { options }
+    }
+
+    /// A layer guarding with the options of a [`GuardConfig`] type, as the
+    /// [`RequireLogin<C>`](crate::RequireLogin) extractor does.
+    ///
+    /// ```
+    /// use require_login::{GuardConfig, GuardOptions, RequireLoginLayer};
+    ///
+    /// struct Admin;
+    /// impl GuardConfig for Admin {
+    ///     const OPTIONS: GuardOptions = GuardOptions::new().login("/admin/login");
+    /// }
+    /// assert_eq!(RequireLoginLayer::from_config::<Admin>().options(), &Admin::OPTIONS);
+    /// ```
+    pub const fn from_config<C: GuardConfig>() -> Self {
+        RequireLoginLayer {
+            options: C::OPTIONS,
+        }
+    }
+
+    /// The options this layer guards with.
+    ///
+    /// ```
+    /// use require_login::{GuardOptions, RequireLoginLayer};
+    /// assert_eq!(RequireLoginLayer::default().options(), &GuardOptions::new());
+    /// ```
+    pub const fn options(&self) -> &GuardOptions {
+        &self.options
+    }
+}
+
+impl Default for RequireLoginLayer {
+    /// The attribute's defaults: [`GuardOptions::new`].
+    fn default() -> Self {
+        Self::new(GuardOptions::new())
+    }
+}
+
+impl<S> Layer<S> for RequireLoginLayer {
+    type Service = RequireLoginService<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        RequireLoginService {
+            inner,
+            options: self.options,
+        }
+    }
+}
+
+/// The service [`RequireLoginLayer`] wraps each route in: it runs
+/// [`enforce`] and calls the route only when that lets the request through.
+///
+/// Usually made by the layer; it can also wrap any service that answers
+/// axum [`Response`]s directly:
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use axum::{body::Body, response::Response};
+/// use require_login::{RequireLoginLayer, RequireLoginService};
+/// use tower::{service_fn, Layer, ServiceExt};
+///
+/// let handler = service_fn(|_: http::Request<Body>| async {
+///     Ok::<_, std::convert::Infallible>(Response::new(Body::from("secret")))
+/// });
+/// let guarded: RequireLoginService<_> = RequireLoginLayer::default().layer(handler);
+/// // No session layer ran before it: a logged 500, and the handler did not run.
+/// let response = guarded.oneshot(http::Request::new(Body::empty())).await.unwrap();
+/// assert_eq!(response.status(), 500);
+/// # });
+/// ```
+#[derive(Debug, Clone)]
+pub struct RequireLoginService<S> {
+    inner: S,
+    options: GuardOptions,
+}
+
+impl<S, B> Service<Request<B>> for RequireLoginService<S>
+where
+    S: Service<Request<B>, Response = Response> + Clone + Send + 'static,
+    S::Future: Send + 'static,
+    S::Error: Send + 'static,
+    B: Send + 'static,
+{
+    type Response = Response;
+    type Error = S::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Response, S::Error>> + Send>>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), S::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        // The service that was polled ready is the one to call; leave a clone
+        // in its place for the next request.
+        let clone = self.inner.clone();
+        let mut inner = std::mem::replace(&mut self.inner, clone);
+        let options = self.options;
+        Box::pin(async move {
+            let (parts, body) = request.into_parts();
+            if let Err(denied) = enforce(&parts, &options).await {
+                return Ok(denied);
+            }
+            inner.call(Request::from_parts(parts, body)).await
+        })
+    }
+}
