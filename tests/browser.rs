@@ -319,9 +319,17 @@ impl Tab {
     }
 
     async fn page_text(&self) -> String {
-        match self.client.find(Locator::Css("body")).await {
-            Ok(body) => body.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
+        match self
+            .client
+            .execute(
+                "return document.body ? document.body.innerText : '';",
+                vec![],
+            )
+            .await
+        {
+            Ok(serde_json::Value::String(text)) => text,
+            Ok(other) => other.to_string(),
+            Err(e) => format!("(could not read the page: {e})"),
         }
     }
 
@@ -667,6 +675,61 @@ fn dashboard_fetch_and_xhr_buttons_both_land_on_login_after_logout() {
         call_works(&tab, &xhr).await;
         tab.log_out_elsewhere("/logout", "/login").await;
         call_lands_on_login_and_back(&tab, &xhr).await;
+    });
+}
+
+#[test]
+fn htmx_follows_hx_redirect_itself_and_the_client_script_stays_out_of_it() {
+    browser_test(LONG_IDLE, |tab| async move {
+        log_in_through_the_page(&tab, &HTMX_GET).await;
+        call_works(&tab, &HTMX_GET).await;
+        tab.log_out_elsewhere("/logout", "/login").await;
+        // htmx navigates through `htmx.location`: catch its redirect there, so
+        // that any navigation that still happens can only be the client script's.
+        tab.client
+            .execute(
+                "htmx.location = { href: '', reload: function () {} };",
+                vec![],
+            )
+            .await
+            .expect("replace htmx.location");
+        tab.click(HTMX_GET.button).await;
+        let deadline = Instant::now() + WAIT;
+        let htmx_went = loop {
+            // `null` once the page is gone: something else navigated.
+            let href = tab
+                .client
+                .execute("return window.htmx ? htmx.location.href : null;", vec![])
+                .await
+                .unwrap_or(serde_json::Value::Null);
+            assert!(
+                !href.is_null(),
+                "the client script must leave htmx's requests to htmx, but the browser left the page for {:?}",
+                tab.location().await
+            );
+            if href != json!("") {
+                break href;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "htmx did not follow HX-Redirect within {WAIT:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        assert_eq!(
+            htmx_went,
+            json!("/login?next=/htmx"),
+            "htmx follows HX-Redirect to the login page, next = the page"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            tab.location().await,
+            Location {
+                path: "/htmx".into(),
+                next: None
+            },
+            "the client script must leave htmx's requests to htmx, not navigate as well"
+        );
     });
 }
 
