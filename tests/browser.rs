@@ -78,11 +78,14 @@ fn skip() -> bool {
     if std::env::var("REQUIRE_LOGIN_BROWSER_TESTS").as_deref() == Ok("required") {
         panic!("REQUIRE_LOGIN_BROWSER_TESTS=required, but {why}");
     }
-    // Straight to the process's stderr, past the test harness's capture.
-    let _ = writeln!(
-        std::io::stderr(),
-        "browser test skipped: {why} (set REQUIRE_LOGIN_BROWSER_TESTS=required to fail instead)"
-    );
+    // Straight to the process's stderr, past the test harness's capture; once.
+    static TOLD: std::sync::Once = std::sync::Once::new();
+    TOLD.call_once(|| {
+        let _ = writeln!(
+            std::io::stderr(),
+            "browser tests skipped: {why} (set REQUIRE_LOGIN_BROWSER_TESTS=required to fail instead)"
+        );
+    });
     true
 }
 

@@ -39,16 +39,33 @@ use serde_json::json;
 use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
 
 /// The password every demo user logs in with; the login page shows it.
+///
+/// ```
+/// assert_eq!(require_login_demo::DEMO_PASSWORD, "demo");
+/// ```
 pub const DEMO_PASSWORD: &str = "demo";
 
-/// The session key the admin area's login writes and its guards read.
+/// The session key the admin area's login writes and its guards read
+/// (`#[require_login(login = "/admin/login", session_key = "demo.admin")]`).
+///
+/// ```
+/// assert_ne!(require_login_demo::ADMIN_SESSION_KEY, require_login::SESSION_KEY);
+/// ```
 pub const ADMIN_SESSION_KEY: &str = "demo.admin";
 
 /// Where Debian's `libjs-jquery` installs jQuery.
+///
+/// ```
+/// assert!(require_login_demo::DEBIAN_JQUERY.ends_with("/jquery.min.js"));
+/// ```
 pub const DEBIAN_JQUERY: &str = "/usr/share/javascript/jquery/jquery.min.js";
 
 /// Where `npm ci` in `examples/` puts htmx (the `htmx.org` package pinned in
 /// `examples/package.json`).
+///
+/// ```
+/// assert!(require_login_demo::NPM_HTMX.ends_with("/node_modules/htmx.org/dist/htmx.min.js"));
+/// ```
 pub const NPM_HTMX: &str = concat!(
     env!("CARGO_MANIFEST_DIR"),
     "/node_modules/htmx.org/dist/htmx.min.js"
