@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 use axum::extract::FromRequestParts;
 use axum::response::Response;
 use http::request::Parts;
+use http::HeaderValue;
 use tower_sessions::Session;
 
 use crate::classify::{classify, RequestKind};
@@ -132,6 +133,12 @@ pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), Respon
         );
         return Err(respond::internal_error());
     };
+    // A session without an id (no cookie, or one the store did not know)
+    // whose record was never loaded is empty: logged out, and there is no
+    // record to load. Asking `is_empty` first skips creating a throwaway one.
+    if session.id().is_none() && session.is_empty().await {
+        return Err(deny(parts, options));
+    }
     match session.get_value(options.session_key).await {
         Ok(Some(user)) if !user.is_null() => Ok(()),
         Ok(_) => Err(deny(parts, options)),
@@ -156,18 +163,28 @@ fn deny(parts: &Parts, options: &GuardOptions) -> Response {
         RequestKind::Navigation => return_to::for_navigation(parts),
         RequestKind::Ajax { .. } => return_to::for_ajax(parts),
     };
-    let login_url = match (options.redirect_field, return_to) {
-        (Some(field), Some(page)) => return_to::append_query(login, field, &page),
+    let login_url = match (options.redirect_field, &return_to) {
+        (Some(field), Some(page)) => return_to::append_query(login, field, page),
         _ => login.to_owned(),
     };
-    let response = match kind {
-        RequestKind::Navigation => respond::navigation_denied(&login_url),
-        RequestKind::Ajax { htmx } => {
-            respond::ajax_denied(options.sentinel, options.status, &login_url, htmx)
+    // Into a header value without copying it again (the capacity is exact).
+    let login_url = match HeaderValue::try_from(login_url) {
+        Ok(value) => value,
+        Err(error) => {
+            // Built again only to log it: this cannot happen with a login
+            // target that compiled and a percent-encoded return-to link.
+            let login_url = match (options.redirect_field, &return_to) {
+                (Some(field), Some(page)) => return_to::append_query(login, field, page),
+                _ => login.to_owned(),
+            };
+            tracing::error!(%error, login_url, "require_login: the login URL is not a valid header value");
+            return respond::internal_error();
         }
     };
-    response.unwrap_or_else(|error| {
-        tracing::error!(%error, login_url, "require_login: the login URL is not a valid header value");
-        respond::internal_error()
-    })
+    match kind {
+        RequestKind::Navigation => respond::navigation_denied_to(login_url),
+        RequestKind::Ajax { htmx } => {
+            respond::ajax_denied_to(options.sentinel, options.status, login_url, htmx)
+        }
+    }
 }

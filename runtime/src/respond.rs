@@ -32,14 +32,18 @@ const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=ut
 /// # Errors
 /// When `login_url` is not a valid header value (spaces, control characters).
 pub fn navigation_denied(login_url: &str) -> Result<Response, http::header::InvalidHeaderValue> {
-    let location = HeaderValue::from_str(login_url)?;
+    Ok(navigation_denied_to(HeaderValue::from_str(login_url)?))
+}
+
+/// [`navigation_denied`] for a login URL already made a header value.
+pub(crate) fn navigation_denied_to(location: HeaderValue) -> Response {
     let mut response = Response::new(Body::empty());
     *response.status_mut() = StatusCode::SEE_OTHER;
     let headers = response.headers_mut();
     headers.insert(LOCATION, location);
     headers.insert(CACHE_CONTROL, NO_STORE);
     headers.insert(VARY, VARY_VALUE);
-    Ok(response)
+    response
 }
 
 /// The sentinel answer for an AJAX call: `status`, body exactly `sentinel`,
@@ -63,6 +67,16 @@ pub fn ajax_denied(
     htmx: bool,
 ) -> Result<Response, http::header::InvalidHeaderValue> {
     let login_url = HeaderValue::from_str(login_url)?;
+    Ok(ajax_denied_to(sentinel, status, login_url, htmx))
+}
+
+/// [`ajax_denied`] for a login URL already made a header value.
+pub(crate) fn ajax_denied_to(
+    sentinel: &'static str,
+    status: DenyStatus,
+    login_url: HeaderValue,
+    htmx: bool,
+) -> Response {
     let mut response = Response::new(Body::from(sentinel));
     *response.status_mut() = status.code();
     let headers = response.headers_mut();
@@ -73,7 +87,7 @@ pub fn ajax_denied(
         headers.insert(HX_REDIRECT, login_url.clone());
     }
     headers.insert(X_LOGIN_URL, login_url);
-    Ok(response)
+    response
 }
 
 /// A plain `500 Internal Server Error`; the guard logs the cause before answering with it.

@@ -1,31 +1,57 @@
 //! The login URL a denial points at, with its return-to link.
 
+use std::ops::Deref;
+
 use axum::extract::OriginalUri;
 use http::header::{HOST, REFERER};
 use http::request::Parts;
-use http::{Method, Uri};
+use http::{HeaderName, Method, Uri};
+
+static HX_CURRENT_URL: HeaderName = HeaderName::from_static("hx-current-url");
+
+/// A return-to link: the path and query of a local page. Borrowed from the
+/// request when it is the request's own URI, so a denial copies it only
+/// once, into the login URL.
+#[derive(Debug, PartialEq)]
+pub(crate) enum ReturnTo<'a> {
+    /// The request's own path and query.
+    Request(&'a str),
+    /// A page named by a request header, parsed; its path and query are local.
+    Page(Uri),
+}
+
+impl Deref for ReturnTo<'_> {
+    type Target = str;
+
+    fn deref(&self) -> &str {
+        match self {
+            ReturnTo::Request(pq) => pq,
+            ReturnTo::Page(uri) => uri.path_and_query().map_or("", |pq| pq.as_str()),
+        }
+    }
+}
 
 /// The return-to link for a navigation: the original path and query for
 /// GET/HEAD (the page itself, the full URI even inside `Router::nest`); for
 /// other methods the form's page, from a same-origin `Referer`.
-pub(crate) fn for_navigation(parts: &Parts) -> Option<String> {
+pub(crate) fn for_navigation(parts: &Parts) -> Option<ReturnTo<'_>> {
     if parts.method == Method::GET || parts.method == Method::HEAD {
         let uri = parts
             .extensions
             .get::<OriginalUri>()
             .map_or(&parts.uri, |original| &original.0);
-        return local_path_and_query(uri);
+        return local_path_and_query(uri).map(ReturnTo::Request);
     }
-    same_origin_page(parts, "referer")
+    same_origin_page(parts, &REFERER)
 }
 
 /// The return-to link for an AJAX call: the page that made it (htmx's
 /// `HX-Current-URL`, else a same-origin `Referer`), never the endpoint.
-pub(crate) fn for_ajax(parts: &Parts) -> Option<String> {
-    same_origin_page(parts, "hx-current-url").or_else(|| same_origin_page(parts, REFERER.as_str()))
+pub(crate) fn for_ajax(parts: &Parts) -> Option<ReturnTo<'_>> {
+    same_origin_page(parts, &HX_CURRENT_URL).or_else(|| same_origin_page(parts, &REFERER))
 }
 
-fn same_origin_page(parts: &Parts, header: &str) -> Option<String> {
+fn same_origin_page<'a>(parts: &Parts, header: &HeaderName) -> Option<ReturnTo<'a>> {
     let page: Uri = parts.headers.get(header)?.to_str().ok()?.parse().ok()?;
     let host = parts
         .headers
@@ -36,30 +62,41 @@ fn same_origin_page(parts: &Parts, header: &str) -> Option<String> {
     if !page.authority()?.as_str().eq_ignore_ascii_case(host) {
         return None;
     }
-    local_path_and_query(&page)
+    local_path_and_query(&page)?;
+    Some(ReturnTo::Page(page))
 }
 
 /// Path and query only; `None` for anything a browser could read as another
 /// host (`//evil`, `/\evil`), so the login page can redirect to it safely.
-fn local_path_and_query(uri: &Uri) -> Option<String> {
+fn local_path_and_query(uri: &Uri) -> Option<&str> {
     let pq = uri.path_and_query()?.as_str();
     let bytes = pq.as_bytes();
     let is_local = bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/' | b'\\'));
-    is_local.then(|| pq.to_owned())
+    is_local.then_some(pq)
 }
 
 /// `base` with `field=value` appended to its query, `value` percent-encoded.
+///
+/// The capacity is exact, so the login URL turns into a header value without
+/// being copied again.
 pub(crate) fn append_query(base: &str, field: &str, value: &str) -> String {
-    let (before_fragment, fragment) = match base.find('#') {
-        Some(i) => base.split_at(i),
-        None => (base, ""),
-    };
-    let separator = if before_fragment.contains('?') {
-        '&'
-    } else {
-        '?'
-    };
-    let mut url = String::with_capacity(base.len() + field.len() + value.len() * 3 / 2 + 2);
+    // One pass over `base`: where its fragment starts, and whether a query
+    // comes before it.
+    let mut fragment_at = base.len();
+    let mut has_query = false;
+    for (i, &b) in base.as_bytes().iter().enumerate() {
+        if b == b'#' {
+            fragment_at = i;
+            break;
+        }
+        has_query |= b == b'?';
+    }
+    let (before_fragment, fragment) = base.split_at(fragment_at);
+    let separator = if has_query { '&' } else { '?' };
+    let encoded_len: usize = value.bytes().map(|b| if is_kept(b) { 1 } else { 3 }).sum();
+    let mut url = String::with_capacity(
+        before_fragment.len() + field.len() + encoded_len + fragment.len() + 2,
+    );
     url.push_str(before_fragment);
     url.push(separator);
     url.push_str(field);
@@ -69,18 +106,44 @@ pub(crate) fn append_query(base: &str, field: &str, value: &str) -> String {
     url
 }
 
-/// Encodes everything but RFC 3986 unreserved characters and `/`, which stays
-/// readable and is safe in a query value.
+/// RFC 3986 unreserved characters and `/`, which stays readable and is safe
+/// in a query value.
+fn is_kept(b: u8) -> bool {
+    KEPT[usize::from(b)]
+}
+
+/// [`is_kept`] as a table: one load per byte.
+static KEPT: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~' | b'/');
+        b += 1;
+    }
+    table
+};
+
+/// Encodes everything but the bytes [`is_kept`] keeps, copying runs of kept
+/// bytes whole.
 fn percent_encode_into(out: &mut String, value: &str) {
     const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    for &b in value.as_bytes() {
-        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/') {
-            out.push(b as char);
-        } else {
-            out.push('%');
-            out.push(HEX[usize::from(b >> 4)] as char);
-            out.push(HEX[usize::from(b & 15)] as char);
+    let mut run_start = 0;
+    for (i, &b) in value.as_bytes().iter().enumerate() {
+        if is_kept(b) {
+            continue;
         }
+        // `run_start..i` holds only ASCII, so both ends are char boundaries.
+        if run_start < i {
+            out.push_str(&value[run_start..i]);
+        }
+        out.push('%');
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 15)]));
+        run_start = i + 1;
+    }
+    if run_start < value.len() {
+        out.push_str(&value[run_start..]);
     }
 }
 
