@@ -301,8 +301,8 @@ async fn index(State(demo): State<AppState>, session: Session) -> Html<String> {
         "",
         &format!(
             "<p>{status}</p>{missing}\
-             <p>Sessions end after <b>{secs} s</b> without a request. Open a page, wait, then press a button:\
-             the call is answered with the login sentinel and the page goes to the login form, which brings\
+             <p>Sessions end after <b>{secs} s</b> without a request. Open a page, wait, then press a button: \
+             the call is answered with the login sentinel and the page goes to the login form, which brings \
              you back here after logging in.</p>\
              <ul><li><a href=\"/dashboard\">Dashboard</a>: fetch() and XMLHttpRequest</li>\
              <li><a href=\"/fetch\">fetch()</a></li><li><a href=\"/xhr\">XMLHttpRequest</a></li>\
@@ -433,12 +433,12 @@ async fn dashboard(session: Session) -> Html<String> {
         "Dashboard",
         CLIENT_SCRIPT_TAG,
         &format!(
-            "<p>Hello <b id=\"who\">{}</b>. These buttons call guarded endpoints; after the session ends\
+            "<p>Hello <b id=\"who\">{}</b>. These buttons call guarded endpoints; after the session ends \
              they take you to the login page.</p>\
              <button id=\"call-fetch\">GET /api/time with fetch()</button>\
              <button id=\"call-xhr\">POST /api/echo with XMLHttpRequest</button>{RESULT}\
              <script>{FETCH_CALL}{XHR_CALL}\
-             document.getElementById('call-fetch').onclick = callFetch;\
+             document.getElementById('call-fetch').onclick = callFetch; \
              document.getElementById('call-xhr').onclick = callXhr;</script>",
             escape(&user)
         ),
@@ -451,10 +451,10 @@ function callFetch(){fetch('/api/time',{headers:{'Accept':'application/json'}})\
 .then(function(d){show('fetch: hello '+d.user+', call '+d.call);})\
 .catch(function(e){show('fetch failed: '+e.message);});}";
 
-const XHR_CALL: &str = "function callXhr(){var x = new XMLHttpRequest();x.open('POST','/api/echo');\
-x.setRequestHeader('Content-Type','application/json');\
+const XHR_CALL: &str = "function callXhr(){var x = new XMLHttpRequest();x.open('POST','/api/echo'); \
+x.setRequestHeader('Content-Type','application/json'); \
 x.onload = function(){if(x.status===200){var d=JSON.parse(x.responseText);show('xhr: hello '+d.user+', echo '+d.echo+', call '+d.call);}\
-else{show('xhr failed: '+x.status+' '+x.responseText);}};\
+else{show('xhr failed: '+x.status+' '+x.responseText);}}; \
 x.send(JSON.stringify({text:'ping'}));}";
 
 fn client_page(title: &str, head: &str, intro: &str, button: &str, script: &str) -> Html<String> {
@@ -558,7 +558,7 @@ async fn jquery_seed_page(State(demo): State<AppState>) -> Html<String> {
         "jQuery with the recipe's snippet",
         &head,
         &format!(
-            "{missing}No client script here: only the recipe's <code>$(document).ajaxComplete</code> snippet,\
+            "{missing}No client script here: only the recipe's <code>$(document).ajaxComplete</code> snippet, \
              comparing <code>responseText</code> with the sentinel."
         ),
         "<button id=\"call\">Call with $.ajax</button>",
@@ -583,7 +583,7 @@ async fn htmx_page(State(demo): State<AppState>) -> Html<String> {
         "htmx",
         &head,
         &format!(
-            "{missing}<p>htmx follows the <code>HX-Redirect</code> header the guard adds; the client script\
+            "{missing}<p>htmx follows the <code>HX-Redirect</code> header the guard adds; the client script \
              leaves htmx's requests alone.</p>\
              <button id=\"call\" hx-get=\"/htmx/fragment\" hx-target=\"#result\">Load with hx-get</button>\
              <form hx-post=\"/htmx/fragment\" hx-target=\"#result\" style=\"display:inline\">\
@@ -608,7 +608,7 @@ async fn form_page(Query(q): Query<SavedQuery>) -> Html<String> {
         "A form",
         "",
         &format!(
-            "{saved}<p>A plain HTML form (no script). Let the session end, then submit: you land on the\
+            "{saved}<p>A plain HTML form (no script). Let the session end, then submit: you land on the \
              login page and, after logging in, back here.</p>\
              <form method=\"post\" action=\"/form\"><p><label>Note <input name=\"note\" id=\"note\" value=\"hello\">\
              </label></p><button type=\"submit\" id=\"save\">Save</button></form>"
@@ -711,7 +711,7 @@ async fn admin_page(session: Session) -> Html<String> {
         "Admin",
         CLIENT_SCRIPT_TAG,
         &format!(
-            "<p>Admin <b id=\"who\">{}</b>. The admin area has its own login page and session key: its guards\
+            "<p>Admin <b id=\"who\">{}</b>. The admin area has its own login page and session key: its guards \
              send logged-out users to <code>/admin/login</code>.</p>\
              <button id=\"call\">GET /admin/api/stats with fetch()</button>\
              <p><a href=\"/admin/logout\">Log out of the admin area</a></p>{RESULT}\
