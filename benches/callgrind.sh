@@ -10,7 +10,10 @@
 # ratios the benchmark targets are about.
 #
 # Environment: N1 (default 1000), N2 (default 3000); KEEP=DIR keeps the
-# callgrind output files in DIR (for callgrind_annotate).
+# callgrind output files in DIR (for callgrind_annotate); WITH_CRITERION=1
+# adds the criterion medians of the last `cargo bench` beside the counts:
+#
+#   cargo bench -p require-login-benches && WITH_CRITERION=1 bash benches/callgrind.sh
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -41,40 +44,75 @@ instructions() {
     awk '/^(summary|totals):/ { print $2; exit }' "$file"
 }
 
+# The median of a criterion benchmark's last run, in ns, or nothing.
+median() {
+    local file="$target_dir/criterion/$1/new/estimates.json"
+    [ -f "$file" ] || return 0
+    sed -n 's/.*"median":{"confidence_interval":{[^}]*},"point_estimate":\([0-9.eE+-]*\).*/\1/p' "$file"
+}
+
 declare -A per_request
-echo "| scenario | what | instructions/request |"
-echo "|---|---|---:|"
+declare -A median_ns
+if [ -n "${WITH_CRITERION:-}" ]; then
+    echo "| scenario | what | instructions/request | criterion median |"
+    echo "|---|---|---:|---:|"
+else
+    echo "| scenario | what | instructions/request |"
+    echo "|---|---|---:|"
+fi
 while IFS=$'\t' read -r name what; do
     i1=$(instructions "$name" "$N1")
     i2=$(instructions "$name" "$N2")
     per_request[$name]=$(awk -v a="$i1" -v b="$i2" -v n1="$N1" -v n2="$N2" 'BEGIN { printf "%.0f", (b - a) / (n2 - n1) }')
-    printf '| %s | %s | %s |\n' "$name" "$what" "${per_request[$name]}"
+    if [ -n "${WITH_CRITERION:-}" ]; then
+        median_ns[$name]=$(median "request/$name")
+        printf '| %s | %s | %s | %s |\n' "$name" "$what" "${per_request[$name]}" \
+            "$(awk -v m="${median_ns[$name]:-}" 'BEGIN { if (m == "") print "n/a"; else printf "%.2f µs", m / 1000 }')"
+    else
+        printf '| %s | %s | %s |\n' "$name" "$what" "${per_request[$name]}"
+    fi
 done < <("$bin" --list)
 
-# ratio NUM DEN LIMIT LABEL: one table row, with whether NUM/DEN <= LIMIT.
+# ratio NUM DEN LIMIT LABEL: one table row, with whether NUM/DEN <= LIMIT
+# in instructions (and the same ratio of criterion medians, for reference).
 ratio() {
     local num=${per_request[$1]:-} den=${per_request[$2]:-}
     if [ -z "$num" ] || [ -z "$den" ]; then
-        printf '| %s | n/a | %s | not measured |\n' "$4" "$3"
+        printf '| %s | n/a | | %s | not measured |\n' "$4" "$3"
         return
     fi
-    awk -v n="$num" -v d="$den" -v lim="$3" -v label="$4" 'BEGIN {
+    awk -v n="$num" -v d="$den" -v mn="${median_ns[$1]:-}" -v md="${median_ns[$2]:-}" \
+        -v lim="$3" -v label="$4" 'BEGIN {
         r = n / d
-        printf "| %s | %.3f | <= %s | %s |\n", label, r, lim, (r <= lim ? "holds" : "MISSED")
+        t = (mn != "" && md != "") ? sprintf("%.3f", mn / md) : "n/a"
+        if (lim == "-") printf "| %s | %.3f | %s | (none) | |\n", label, r, t
+        else printf "| %s | %.3f | %s | <= %s | %s |\n", label, r, t, lim, (r <= lim ? "holds" : "MISSED")
     }'
 }
 
 echo
-echo "| ratio | value | target | |"
-echo "|---|---:|---|---|"
+echo "| ratio | instructions | criterion medians | target | |"
+echo "|---|---:|---:|---|---|"
 ratio C H 1.03 "C / H"
 ratio C L 0.8 "C / L"
-ratio D H_nav 1 "D / H_nav"
-ratio E H_ajax 1 "E / H_ajax"
 ratio D H 1 "D / H"
 ratio E H 1 "E / H"
+ratio D H_nav 1 "D / H_nav"
+ratio E H_ajax 1 "E / H_ajax"
 if [ -n "${per_request[F]:-}" ]; then
-    ratio F H 1.03 "F / H"
+    ratio F H - "F / H"
+fi
+
+if [ -n "${WITH_CRITERION:-}" ]; then
+    echo
+    echo "| micro-benchmark | criterion median |"
+    echo "|---|---:|"
+    for dir in "$target_dir"/criterion/classify/*/ "$target_dir"/criterion/respond/*/; do
+        [ -f "$dir/new/estimates.json" ] || continue
+        id=${dir%/}
+        id=${id#"$target_dir"/criterion/}
+        printf '| %s | %s |\n' "$id" "$(awk -v m="$(median "$id")" 'BEGIN { printf "%.1f ns", m }')"
+    done
 fi
 echo
 echo "N1=$N1, N2=$N2; instructions/request = (I(N2) - I(N1)) / (N2 - N1), release build, $(valgrind --version)"

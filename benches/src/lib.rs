@@ -17,7 +17,7 @@ use axum::routing::{get, post};
 use axum::Router;
 use http::header::{ACCEPT, COOKIE, HOST, REFERER, SET_COOKIE};
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use require_login::{require_login, LOGIN_REQUIRED, SESSION_KEY};
+use require_login::{require_login, RequireLoginLayer, LOGIN_REQUIRED, SESSION_KEY};
 use tower::ServiceExt;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
@@ -41,6 +41,8 @@ pub enum Scenario {
     D,
     /// `#[require_login]`, logged out, AJAX (jQuery): the sentinel.
     E,
+    /// The layer form, `RequireLoginLayer` as a route layer, logged in.
+    F,
     /// A hand-written check in the handler (`Session` + `get` + redirect), logged in.
     H,
     /// The hand-written check, logged out, browser navigation.
@@ -55,12 +57,13 @@ pub enum Scenario {
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 10] = [
+    pub const ALL: [Scenario; 11] = [
         Scenario::A,
         Scenario::B,
         Scenario::C,
         Scenario::D,
         Scenario::E,
+        Scenario::F,
         Scenario::H,
         Scenario::HNav,
         Scenario::HAjax,
@@ -76,6 +79,7 @@ impl Scenario {
             Scenario::C => "C",
             Scenario::D => "D",
             Scenario::E => "E",
+            Scenario::F => "F",
             Scenario::H => "H",
             Scenario::HNav => "H_nav",
             Scenario::HAjax => "H_ajax",
@@ -92,6 +96,7 @@ impl Scenario {
             Scenario::C => "#[require_login], logged in",
             Scenario::D => "#[require_login], logged out, navigation (303)",
             Scenario::E => "#[require_login], logged out, AJAX (sentinel)",
+            Scenario::F => "RequireLoginLayer route layer, logged in",
             Scenario::H => "hand-written check, logged in",
             Scenario::HNav => "hand-written check, logged out, navigation",
             Scenario::HAjax => "hand-written check, logged out, AJAX",
@@ -120,7 +125,7 @@ impl Scenario {
     fn logged_in(self) -> bool {
         matches!(
             self,
-            Scenario::A | Scenario::B | Scenario::C | Scenario::H | Scenario::L
+            Scenario::A | Scenario::B | Scenario::C | Scenario::F | Scenario::H | Scenario::L
         )
     }
 
@@ -240,6 +245,11 @@ fn router(scenario: Scenario) -> Router {
             .route("/login", post(|| async { StatusCode::OK })),
         Scenario::B => with_sessions(get(hello)),
         Scenario::C | Scenario::D | Scenario::E => with_sessions(get(guarded)),
+        Scenario::F => Router::new()
+            .route("/dash", get(hello))
+            .route_layer(RequireLoginLayer::default())
+            .route("/login", post(log_in))
+            .layer(SessionManagerLayer::new(MemoryStore::default())),
         Scenario::H | Scenario::HNav | Scenario::HAjax => with_sessions(get(hand_written)),
         Scenario::L | Scenario::LNav => {
             use axum_login::{login_required, AuthManagerLayerBuilder};
