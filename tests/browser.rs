@@ -150,6 +150,25 @@ async fn serve_demo(idle: Duration) -> String {
                 )
             }),
         )
+        // A streamed 403 without Content-Length: the page must get every chunk.
+        .route(
+            "/test/stream",
+            get(|| async {
+                let chunks = futures_util::stream::unfold(0u8, |n| async move {
+                    if n == 3 {
+                        return None;
+                    }
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    let chunk = axum::body::Bytes::from(format!("chunk{n};"));
+                    Some((Ok::<_, std::convert::Infallible>(chunk), n + 1))
+                });
+                (
+                    StatusCode::FORBIDDEN,
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    axum::body::Body::from_stream(chunks),
+                )
+            }),
+        )
         // An ordinary 403, not a guard's: nothing may happen.
         .route(
             "/test/forbidden",
@@ -747,7 +766,7 @@ async fn run_in_page(tab: &Tab, body: &str) -> serde_json::Value {
 }
 
 #[test]
-fn client_script_ignores_ordinary_responses_and_leaves_bodies_to_the_page() {
+fn client_script_ignores_ordinary_responses_and_leaves_bodies_and_streams_to_the_page() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.goto("/test/blank").await;
         tab.wait_for("/test/blank", None, "the blank page").await;
@@ -759,6 +778,12 @@ fn client_script_ignores_ordinary_responses_and_leaves_bodies_to_the_page() {
                fetch('/require-login.js').then(function (r) { return r.text(); }).then(function (t) { return t.length > 100; }),\
                new Promise(function (ok) { var x = new XMLHttpRequest(); x.open('GET', '/test/forbidden');\
                  x.onload = function () { ok(x.status + ' ' + x.responseText); }; x.send(); }),\
+               fetch('/test/stream').then(function (r) {\
+                 var reader = r.body.getReader(), text = '', decoder = new TextDecoder();\
+                 function pump() { return reader.read().then(function (part) {\
+                   if (part.done) { return r.status + ' ' + text; }\
+                   text += decoder.decode(part.value); return pump(); }); }\
+                 return pump(); }),\
                new Promise(function (ok) { var x = new XMLHttpRequest(); x.responseType = 'arraybuffer'; x.open('GET', '/test/forbidden');\
                  x.onload = function () { ok(x.response.byteLength); }; x.send(); })\
              ]).then(done, function (e) { done('error: ' + e); });",
@@ -771,6 +796,7 @@ fn client_script_ignores_ordinary_responses_and_leaves_bodies_to_the_page() {
                 "you may not",
                 true,
                 "403 you may not",
+                "403 chunk0;chunk1;chunk2;",
                 11
             ]),
             "ordinary responses reach the page untouched"
