@@ -20,7 +20,9 @@ use crate::options::GuardOptions;
 /// its extractors, never runs for them.
 ///
 /// Add it with [`Router::route_layer`](axum::Router::route_layer), inside (before, in
-/// `.layer` order) the `SessionManagerLayer`:
+/// `.layer` order) the `SessionManagerLayer`. (With `Router::layer` it would
+/// also wrap the router's fallback, so a logged-out user asking for a page
+/// that does not exist would be sent to log in rather than get the 404.)
 ///
 /// ```
 /// use axum::{routing::{get, post}, Router};
