@@ -67,12 +67,33 @@
 //!
 //! The attribute only inserts a [`RequireLogin`] extractor as the handler's
 //! first argument; you can write it yourself, configured by a
-//! [`GuardConfig`] type.
+//! [`GuardConfig`] type. To guard a whole group of routes, use
+//! [`RequireLoginLayer`] with `Router::route_layer`: the same options, the
+//! same decision ([`enforce`]).
+//!
+//! # Login before CSRF
+//!
+//! An expired session takes its CSRF token with it, so check the login
+//! first: put a CSRF layer *inside* a [`RequireLoginLayer`] (added before it
+//! with `.route_layer`), and with the attribute check CSRF in an extractor
+//! after the inserted guard, never in a layer over guarded handlers.
 //!
 //! # The page side
 //!
-//! On the page, check every AJAX response before your own handlers. The
-//! jQuery snippet of the original recipe works as it is:
+//! Serve the client script, built from the same sentinel, and put
+//! [`CLIENT_SCRIPT_TAG`] in each page's `<head>`: it watches `fetch()` and
+//! `XMLHttpRequest` (so jQuery and axios too) and sends the browser to the
+//! `X-Login-Url` of a denial. htmx needs nothing: it follows `HX-Redirect`.
+//!
+//! ```
+//! use axum::{routing::get, Router};
+//! use require_login::{client_script, CLIENT_SCRIPT_PATH};
+//!
+//! let app: Router = Router::new().route(CLIENT_SCRIPT_PATH, get(client_script));
+//! ```
+//!
+//! The jQuery snippet of the original recipe works unchanged against these
+//! responses too:
 //!
 //! ```js
 //! $(document).ajaxComplete(function (event, request, options) {
