@@ -8,8 +8,10 @@
 //! with the login check first the user is sent to log in (or the page's
 //! script gets the sentinel); with CSRF first the user gets a CSRF error.
 //!
-//! The `recipe` module is the wiring the README's "Middleware ordering"
-//! section shows.
+//! The wiring the README's "Middleware ordering" section shows is the demo's
+//! `require_login_demo::csrf` module (`examples/demo/csrf.rs`): the
+//! `CsrfChecked` and `CsrfForm<T>` extractors and the `form_token_to_header`
+//! middleware tested here are the ones the demo runs.
 
 use axum::body::Body;
 use axum::extract::Form;
@@ -19,137 +21,11 @@ use axum::Router;
 use axum_tower_sessions_csrf::{get_or_create_token, CsrfMiddleware};
 use http::StatusCode;
 use require_login::{require_login, RequireLoginLayer, LOGIN_REQUIRED};
+use require_login_demo::csrf::{form_token_to_header, CsrfChecked, CsrfForm, TOKEN_FIELD};
 use require_login_tests::*;
 use serde::Deserialize;
 use tower_sessions::session::Id;
 use tower_sessions::{MemoryStore, Session, SessionStore};
-
-/// The CSRF wiring, as an app would write it.
-pub mod recipe {
-    use axum::body::{to_bytes, Body};
-    use axum::extract::{FromRequest, FromRequestParts, Request};
-    use axum::middleware::{from_fn, Next};
-    use axum::response::{IntoResponse, Response};
-    use axum_tower_sessions_csrf::{CsrfMiddleware, TOKEN_HEADER};
-    use http::request::Parts;
-    use http::{header, HeaderValue, StatusCode};
-    use serde::de::DeserializeOwned;
-    use tower::{service_fn, Layer, ServiceExt};
-
-    /// The form field HTML forms carry the token in.
-    pub const TOKEN_FIELD: &str = "csrf_token";
-    /// The largest form body read to find the token.
-    const FORM_LIMIT: usize = 64 * 1024;
-
-    /// axum-tower-sessions-csrf reads the token from the `x-csrf-token`
-    /// header, which a plain HTML form cannot send: this middleware copies
-    /// the form's `csrf_token` field into that header. Put it between the
-    /// guard and the CSRF check, so no body is read for logged-out users.
-    pub async fn form_token_to_header(request: Request, next: Next) -> Response {
-        if request.headers().contains_key(TOKEN_HEADER) || !is_form(request.headers()) {
-            return next.run(request).await;
-        }
-        let (mut parts, body) = request.into_parts();
-        let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-            return StatusCode::PAYLOAD_TOO_LARGE.into_response();
-        };
-        if let Some(token) = token_field(&bytes) {
-            parts.headers.insert(TOKEN_HEADER, token);
-        }
-        next.run(Request::from_parts(parts, Body::from(bytes)))
-            .await
-    }
-
-    fn is_form(headers: &http::HeaderMap) -> bool {
-        headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"))
-    }
-
-    fn token_field(form: &[u8]) -> Option<HeaderValue> {
-        let fields: Vec<(String, String)> = serde_urlencoded::from_bytes(form).ok()?;
-        let (_, token) = fields.into_iter().find(|(name, _)| name == TOKEN_FIELD)?;
-        HeaderValue::try_from(token).ok()
-    }
-
-    /// Marks the response of the stand-in handler the check passed to.
-    #[derive(Clone, Copy)]
-    struct Passed;
-
-    /// Runs axum-tower-sessions-csrf's own middleware on a copy of the
-    /// request head (session included), in front of a stand-in handler:
-    /// `Ok` when the check let it through, else the crate's own answer.
-    pub async fn check(parts: &Parts, token: Option<HeaderValue>) -> Result<(), Response> {
-        let mut head = Request::new(Body::empty());
-        *head.method_mut() = parts.method.clone();
-        *head.uri_mut() = parts.uri.clone();
-        *head.headers_mut() = parts.headers.clone();
-        *head.extensions_mut() = parts.extensions.clone();
-        if let Some(token) = token {
-            head.headers_mut().entry(TOKEN_HEADER).or_insert(token);
-        }
-        let stand_in = service_fn(|_: Request| async {
-            let mut response = Response::new(Body::empty());
-            response.extensions_mut().insert(Passed);
-            Ok::<_, std::convert::Infallible>(response)
-        });
-        let answer = match from_fn(CsrfMiddleware::middleware)
-            .layer(stand_in)
-            .oneshot(head)
-            .await
-        {
-            Ok(answer) => answer,
-            Err(never) => match never {},
-        };
-        if answer.extensions().get::<Passed>().is_some() {
-            Ok(())
-        } else {
-            Err(answer)
-        }
-    }
-
-    /// The CSRF check as an extractor, for handlers guarded by
-    /// `#[require_login]`: put it after the guard (anywhere among the
-    /// arguments: the attribute inserts the guard first), and it runs only
-    /// for logged-in users. The token comes in the `x-csrf-token` header.
-    pub struct CsrfChecked;
-
-    impl<S: Send + Sync> FromRequestParts<S> for CsrfChecked {
-        type Rejection = Response;
-
-        async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Response> {
-            check(parts, None).await.map(|()| CsrfChecked)
-        }
-    }
-
-    /// `Form<T>` that passes the CSRF check first, with the token from the
-    /// `x-csrf-token` header or the form's `csrf_token` field. Being a body
-    /// extractor it is the last argument, so it runs after the guard.
-    pub struct CsrfForm<T>(pub T);
-
-    impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
-        type Rejection = Response;
-
-        async fn from_request(request: Request, _: &S) -> Result<Self, Response> {
-            let (parts, body) = request.into_parts();
-            let bytes = to_bytes(body, FORM_LIMIT)
-                .await
-                .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
-            let field = if is_form(&parts.headers) {
-                token_field(&bytes)
-            } else {
-                None
-            };
-            check(&parts, field).await?;
-            serde_urlencoded::from_bytes(&bytes)
-                .map(CsrfForm)
-                .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response())
-        }
-    }
-}
-
-use recipe::{form_token_to_header, CsrfChecked, CsrfForm, TOKEN_FIELD};
 
 const CSRF_ERROR: &str = "Invalid or missing CSRF token. Please refresh and try again.";
 
@@ -466,4 +342,167 @@ async fn logged_out_users_never_reach_the_csrf_check_or_the_body_reader() {
             "{name}: no session started for a logged-out user: {answer:?}"
         );
     }
+}
+
+/// The token a demo page hands out: in a form's hidden field or the
+/// `<head>`'s meta tag.
+fn token_on_page(html: &str, marker: &str) -> String {
+    let start = html
+        .find(marker)
+        .unwrap_or_else(|| panic!("{marker:?} on the page: {html}"))
+        + marker.len();
+    html[start..start + 64].to_owned()
+}
+
+const FIELD: &str = "name=\"csrf_token\" value=\"";
+const META: &str = "name=\"csrf-token\" content=\"";
+
+/// Logs in through the demo's login form, with `cookie` (empty: none), and
+/// returns the `Cookie` header to send.
+async fn log_in_to_the_demo(app: &Router, cookie: &str) -> String {
+    let mut headers = vec![("content-type", "application/x-www-form-urlencoded")];
+    if !cookie.is_empty() {
+        headers.push(("cookie", cookie));
+    }
+    let body = format!(
+        "username=ada&password={}",
+        require_login_demo::DEMO_PASSWORD
+    );
+    let login = send(app, request("POST", "/login", &headers, Body::from(body))).await;
+    assert_eq!(login.status, StatusCode::SEE_OTHER, "{login:?}");
+    cookie_of(&login)
+}
+
+#[tokio::test]
+async fn the_demos_pages_send_their_token_and_its_posts_check_it_after_the_login() {
+    let app = require_login_demo::app(require_login_demo::DemoConfig::default());
+    let cookie = log_in_to_the_demo(&app, "").await;
+    let page = |path: &str| send(&app, get_with(path, &[("cookie", &cookie)]));
+    // Every page that POSTs carries the session's one token.
+    let token = token_on_page(&page("/form").await.body, FIELD);
+    for (path, marker) in [
+        ("/htmx", FIELD),
+        ("/dashboard", META),
+        ("/xhr", META),
+        ("/logout", FIELD),
+    ] {
+        assert_eq!(
+            token_on_page(&page(path).await.body, marker),
+            token,
+            "{path}"
+        );
+    }
+    let form = |path: &str, body: String, extra: &[(&str, &str)]| {
+        let mut headers = vec![
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/x-www-form-urlencoded"),
+        ];
+        headers.extend_from_slice(extra);
+        request("POST", path, &headers, Body::from(body))
+    };
+    let echo = |token: Option<&str>| {
+        let mut headers = vec![
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/json"),
+            ("sec-fetch-mode", "cors"),
+            ("referer", "http://app.test/xhr"),
+            ("host", "app.test"),
+        ];
+        if let Some(token) = token {
+            headers.push(("x-csrf-token", token));
+        }
+        request(
+            "POST",
+            "/api/echo",
+            &headers,
+            Body::from(r#"{"text":"ping"}"#),
+        )
+    };
+    let hx = [("hx-request", "true")];
+    // Logged in, no token: the CSRF error, from every POST.
+    for (case, post) in [
+        ("form", form("/form", "note=hi".into(), &[])),
+        ("htmx", form("/htmx/fragment", "text=posted".into(), &hx)),
+        ("xhr", echo(None)),
+        ("logout", form("/logout", String::new(), &[])),
+    ] {
+        let answer = send(&app, post).await;
+        assert_eq!(answer.status, StatusCode::FORBIDDEN, "{case}: {answer:?}");
+        assert_eq!(answer.body, CSRF_ERROR, "{case}");
+    }
+    // Logged in, the page's token: the handler runs.
+    let saved = send(
+        &app,
+        form("/form", format!("{TOKEN_FIELD}={token}&note=hi"), &[]),
+    )
+    .await;
+    assert_eq!(saved.status, StatusCode::SEE_OTHER, "{saved:?}");
+    assert_eq!(saved.header("location"), "/form?saved=hi");
+    let body = format!("{TOKEN_FIELD}={token}&text=posted");
+    let posted = send(&app, form("/htmx/fragment", body, &hx)).await;
+    assert!(
+        posted.body.contains("htmx post: hello ada, posted"),
+        "{posted:?}"
+    );
+    let echoed = send(&app, echo(Some(&token))).await;
+    assert_eq!(echoed.status, StatusCode::OK, "{echoed:?}");
+    let logout = send(&app, form("/logout", format!("{TOKEN_FIELD}={token}"), &[])).await;
+    assert_eq!(logout.status, StatusCode::SEE_OTHER, "{logout:?}");
+    assert_eq!(logout.header("location"), "/login");
+    // The session ended: its pages' stale token gets the login answer.
+    let navigate = [
+        ("sec-fetch-mode", "navigate"),
+        ("referer", "http://app.test/form"),
+        ("host", "app.test"),
+    ];
+    let stale = send(
+        &app,
+        form("/form", format!("{TOKEN_FIELD}={token}&note=hi"), &navigate),
+    )
+    .await;
+    assert_eq!(stale.status, StatusCode::SEE_OTHER, "{stale:?}");
+    assert_eq!(
+        login_and_next(stale.header("location")),
+        ("/login", "/form".to_owned())
+    );
+    let stale = send(&app, echo(Some(&token))).await;
+    assert_eq!(stale.status, StatusCode::FORBIDDEN, "{stale:?}");
+    assert_eq!(stale.body, LOGIN_REQUIRED);
+    let stale = send(&app, form("/logout", format!("{TOKEN_FIELD}={token}"), &[])).await;
+    assert_eq!(stale.status, StatusCode::SEE_OTHER, "{stale:?}");
+    assert_eq!(
+        stale.header("location"),
+        "/login",
+        "nothing left to log out of"
+    );
+}
+
+#[tokio::test]
+async fn logging_in_to_the_demo_renews_the_csrf_token() {
+    let app = require_login_demo::app(require_login_demo::DemoConfig::default());
+    let first = log_in_to_the_demo(&app, "").await;
+    let page = send(&app, get_with("/form", &[("cookie", &first)])).await;
+    let old = token_on_page(&page.body, FIELD);
+    // Logging in again in the same session: the token handed out before
+    // (to whoever had the session then) is no good after.
+    let again = log_in_to_the_demo(&app, &first).await;
+    let page = send(&app, get_with("/form", &[("cookie", &again)])).await;
+    let new = token_on_page(&page.body, FIELD);
+    assert_ne!(new, old, "a fresh token at login");
+    let post = |token: &str| {
+        request(
+            "POST",
+            "/form",
+            &[
+                ("cookie", &again),
+                ("content-type", "application/x-www-form-urlencoded"),
+            ],
+            Body::from(format!("{TOKEN_FIELD}={token}&note=hi")),
+        )
+    };
+    let answer = send(&app, post(&old)).await;
+    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{answer:?}");
+    assert_eq!(answer.body, CSRF_ERROR);
+    let answer = send(&app, post(&new)).await;
+    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{answer:?}");
 }

@@ -22,13 +22,24 @@
 //! | `/api/time`, `/api/echo`, `/htmx/fragment`, `/admin/api/stats` | the guarded endpoints the pages call |
 //! | `/require-login.js` | the client script ([`require_login::client_script`]) |
 //! | `/assets/jquery.min.js`, `/assets/htmx.min.js` | served from [`DemoConfig::jquery`] and [`DemoConfig::htmx`] |
+//!
+//! Every state-changing request of a logged-in user carries a CSRF token
+//! ([`csrf`]), checked after the login check: the forms (`/form`, the htmx
+//! `hx-post` form, the log-out buttons) in a hidden `csrf_token` field, the
+//! scripts' POSTs (XMLHttpRequest to `/api/echo`) in the `X-CSRF-Token`
+//! header, read from the page's `<meta name="csrf-token">`. A session that
+//! ended gets the login page (or the sentinel), never a CSRF error. The GET
+//! calls need no token, and neither do the login forms: there is no session
+//! to protect yet.
+
+pub mod csrf;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use axum::extract::{Query, State};
+use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -397,19 +408,64 @@ async fn do_login(
         tracing::error!(%error, "demo: could not log in");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
+    // A fresh CSRF token with every login, before any page needs one.
+    if let Err(error) = csrf::renew(&session).await {
+        tracing::error!(%error, "demo: could not create a CSRF token");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
     Redirect::to(safe_next(form.next.as_deref()).unwrap_or(home)).into_response()
 }
 
-async fn logout_page() -> Html<String> {
+/// Whether the session is logged in to the app or to the admin area.
+async fn logged_in(session: &Session) -> bool {
+    user_of(session, require_login::SESSION_KEY).await.is_some()
+        || user_of(session, ADMIN_SESSION_KEY).await.is_some()
+}
+
+/// A log-out form's CSRF field: only for a session with a login to end (a
+/// logged-out visitor's page starts no session for it).
+async fn logout_token_field(session: &Session, has_login: bool) -> String {
+    if has_login {
+        csrf::field(session).await
+    } else {
+        String::new()
+    }
+}
+
+/// A log-out form's fields: only its CSRF token.
+#[derive(Deserialize)]
+struct LogoutForm {}
+
+/// The log-out POSTs check their login before CSRF, like the guarded
+/// handlers: a session with no login left goes to `login` (there is nothing
+/// to end, and its page's token is stale); one with a login passes the CSRF
+/// check (`Err` is its answer) before it is ended.
+async fn logout_allowed(has_login: bool, login: &str, request: Request) -> Result<(), Response> {
+    if !has_login {
+        return Err(Redirect::to(login).into_response());
+    }
+    csrf::CsrfForm::<LogoutForm>::from_request(request, &())
+        .await
+        .map(|_| ())
+}
+
+async fn logout_page(session: Session) -> Html<String> {
+    let token_field = logout_token_field(&session, logged_in(&session).await).await;
     page(
         "Log out",
         "",
-        "<form method=\"post\" action=\"/logout\"><button type=\"submit\" id=\"logout\">Log out</button></form>\
-         <p class=\"note\">This ends the session on the server, for every tab.</p>",
+        &format!(
+            "<form method=\"post\" action=\"/logout\">{token_field}\
+             <button type=\"submit\" id=\"logout\">Log out</button></form>\
+             <p class=\"note\">This ends the session on the server, for every tab.</p>"
+        ),
     )
 }
 
-async fn logout_submit(session: Session) -> Response {
+async fn logout_submit(session: Session, request: Request) -> Response {
+    if let Err(answer) = logout_allowed(logged_in(&session).await, "/login", request).await {
+        return answer;
+    }
     match require_login::logout(&session).await {
         Ok(()) => Redirect::to("/login").into_response(),
         Err(error) => {
@@ -431,7 +487,7 @@ async fn dashboard(session: Session) -> Html<String> {
         .unwrap_or_default();
     page(
         "Dashboard",
-        CLIENT_SCRIPT_TAG,
+        &format!("{CLIENT_SCRIPT_TAG}{}", csrf::meta(&session).await),
         &format!(
             "<p>Hello <b id=\"who\">{}</b>. These buttons call guarded endpoints; after the session ends \
              they take you to the login page.</p>\
@@ -453,6 +509,7 @@ function callFetch(){fetch('/api/time',{headers:{'Accept':'application/json'}})\
 
 const XHR_CALL: &str = "function callXhr(){var x = new XMLHttpRequest();x.open('POST','/api/echo'); \
 x.setRequestHeader('Content-Type','application/json'); \
+x.setRequestHeader('X-CSRF-Token', document.querySelector('meta[name=csrf-token]').content); \
 x.onload = function(){if(x.status===200){var d=JSON.parse(x.responseText);show('xhr: hello '+d.user+', echo '+d.echo+', call '+d.call);}\
 else{show('xhr failed: '+x.status+' '+x.responseText);}}; \
 x.send(JSON.stringify({text:'ping'}));}";
@@ -477,10 +534,10 @@ async fn fetch_page() -> Html<String> {
 }
 
 #[require_login]
-async fn xhr_page() -> Html<String> {
+async fn xhr_page(session: Session) -> Html<String> {
     client_page(
         "XMLHttpRequest",
-        CLIENT_SCRIPT_TAG,
+        &format!("{CLIENT_SCRIPT_TAG}{}", csrf::meta(&session).await),
         "The button POSTs JSON to <code>/api/echo</code> with a raw XMLHttpRequest. The client script watches it.",
         "<button id=\"call\">Call with XMLHttpRequest</button>",
         &format!(
@@ -567,7 +624,8 @@ async fn jquery_seed_page(State(demo): State<AppState>) -> Html<String> {
 }
 
 #[require_login]
-async fn htmx_page(State(demo): State<AppState>) -> Html<String> {
+async fn htmx_page(State(demo): State<AppState>, session: Session) -> Html<String> {
+    let token_field = csrf::field(&session).await;
     let (head, missing) = if demo.config.htmx.is_file() {
         (
             format!("{CLIENT_SCRIPT_TAG}<script src=\"/assets/htmx.min.js\"></script>"),
@@ -587,7 +645,7 @@ async fn htmx_page(State(demo): State<AppState>) -> Html<String> {
              leaves htmx's requests alone.</p>\
              <button id=\"call\" hx-get=\"/htmx/fragment\" hx-target=\"#result\">Load with hx-get</button>\
              <form hx-post=\"/htmx/fragment\" hx-target=\"#result\" style=\"display:inline\">\
-             <input type=\"hidden\" name=\"text\" value=\"posted\">\
+             {token_field}<input type=\"hidden\" name=\"text\" value=\"posted\">\
              <button id=\"post\" type=\"submit\">Send with hx-post</button></form>{RESULT}"
         ),
     )
@@ -599,7 +657,8 @@ struct SavedQuery {
 }
 
 #[require_login]
-async fn form_page(Query(q): Query<SavedQuery>) -> Html<String> {
+async fn form_page(session: Session, Query(q): Query<SavedQuery>) -> Html<String> {
+    let token_field = csrf::field(&session).await;
     let saved = q
         .saved
         .map(|s| format!("<p id=\"saved\">Saved: {}</p>", escape(&s)))
@@ -610,7 +669,7 @@ async fn form_page(Query(q): Query<SavedQuery>) -> Html<String> {
         &format!(
             "{saved}<p>A plain HTML form (no script). Let the session end, then submit: you land on the \
              login page and, after logging in, back here.</p>\
-             <form method=\"post\" action=\"/form\"><p><label>Note <input name=\"note\" id=\"note\" value=\"hello\">\
+             <form method=\"post\" action=\"/form\">{token_field}<p><label>Note <input name=\"note\" id=\"note\" value=\"hello\">\
              </label></p><button type=\"submit\" id=\"save\">Save</button></form>"
         ),
     )
@@ -622,7 +681,7 @@ struct NoteForm {
 }
 
 #[require_login]
-async fn form_submit(Form(form): Form<NoteForm>) -> Redirect {
+async fn form_submit(csrf::CsrfForm(form): csrf::CsrfForm<NoteForm>) -> Redirect {
     Redirect::to(&with_saved(&form.note))
 }
 
@@ -663,6 +722,7 @@ struct Echo {
 async fn api_echo(
     State(demo): State<AppState>,
     session: Session,
+    _csrf: csrf::CsrfChecked,
     Json(body): Json<Echo>,
 ) -> Json<serde_json::Value> {
     let user = user_of(&session, require_login::SESSION_KEY).await;
@@ -686,7 +746,7 @@ async fn htmx_get(State(demo): State<AppState>, session: Session) -> Html<String
 async fn htmx_post(
     State(demo): State<AppState>,
     session: Session,
-    Form(form): Form<Echo>,
+    csrf::CsrfForm(form): csrf::CsrfForm<Echo>,
 ) -> Html<String> {
     let user = user_of(&session, require_login::SESSION_KEY)
         .await
@@ -740,15 +800,24 @@ async fn admin_login_submit(session: Session, Form(form): Form<LoginForm>) -> Re
     do_login(session, form, ADMIN_SESSION_KEY, "/admin/login", "/admin").await
 }
 
-async fn admin_logout_page() -> Html<String> {
+async fn admin_logout_page(session: Session) -> Html<String> {
+    let admin = user_of(&session, ADMIN_SESSION_KEY).await.is_some();
+    let token_field = logout_token_field(&session, admin).await;
     page(
         "Admin log out",
         "",
-        "<form method=\"post\" action=\"/admin/logout\"><button type=\"submit\" id=\"logout\">Log out of the admin area</button></form>",
+        &format!(
+            "<form method=\"post\" action=\"/admin/logout\">{token_field}\
+             <button type=\"submit\" id=\"logout\">Log out of the admin area</button></form>"
+        ),
     )
 }
 
-async fn admin_logout_submit(session: Session) -> Response {
+async fn admin_logout_submit(session: Session, request: Request) -> Response {
+    let admin = user_of(&session, ADMIN_SESSION_KEY).await.is_some();
+    if let Err(answer) = logout_allowed(admin, "/admin/login", request).await {
+        return answer;
+    }
     match session.remove_value(ADMIN_SESSION_KEY).await {
         Ok(_) => Redirect::to("/admin/login").into_response(),
         Err(error) => {
