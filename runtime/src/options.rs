@@ -10,6 +10,13 @@ use http::StatusCode;
 use crate::{LOGIN_REQUIRED, SESSION_KEY};
 
 /// The longest sentinel accepted, in bytes.
+///
+/// ```
+/// use require_login::{check_sentinel, MAX_SENTINEL_LEN};
+///
+/// assert!(check_sentinel(&"X".repeat(MAX_SENTINEL_LEN)).is_ok());
+/// assert!(check_sentinel(&"X".repeat(MAX_SENTINEL_LEN + 1)).is_err());
+/// ```
 pub const MAX_SENTINEL_LEN: usize = 128;
 
 /// Where a logged-out user is sent to log in.

@@ -9,8 +9,26 @@ use http::{HeaderName, HeaderValue, StatusCode};
 use crate::options::DenyStatus;
 
 /// Response header naming the login URL on an AJAX denial, for the client script.
+///
+/// ```
+/// use require_login::respond::{ajax_denied, X_LOGIN_URL};
+/// use require_login::{DenyStatus, LOGIN_REQUIRED};
+///
+/// let response = ajax_denied(LOGIN_REQUIRED, DenyStatus::Forbidden, "/login?next=%2Fdash", false).unwrap();
+/// assert_eq!(response.headers()[X_LOGIN_URL], "/login?next=%2Fdash");
+/// ```
 pub const X_LOGIN_URL: HeaderName = HeaderName::from_static("x-login-url");
 /// htmx's redirect header, added on denials of htmx requests.
+///
+/// ```
+/// use require_login::respond::{ajax_denied, HX_REDIRECT};
+/// use require_login::{DenyStatus, LOGIN_REQUIRED};
+///
+/// let htmx = ajax_denied(LOGIN_REQUIRED, DenyStatus::Forbidden, "/login", true).unwrap();
+/// assert_eq!(htmx.headers()[HX_REDIRECT], "/login");
+/// let fetch = ajax_denied(LOGIN_REQUIRED, DenyStatus::Forbidden, "/login", false).unwrap();
+/// assert!(fetch.headers().get(HX_REDIRECT).is_none());
+/// ```
 pub const HX_REDIRECT: HeaderName = HeaderName::from_static("hx-redirect");
 
 /// Every request header the decision reads: the session cookie, the AJAX

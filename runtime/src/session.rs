@@ -5,6 +5,18 @@ use tower_sessions::session::Error;
 use tower_sessions::Session;
 
 /// The session key [`login`] writes and guards read by default.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::sync::Arc;
+/// use tower_sessions::{MemoryStore, Session};
+///
+/// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
+/// require_login::login(&session, &"ada").await.unwrap();
+/// let user: Option<String> = session.get(require_login::SESSION_KEY).await.unwrap();
+/// assert_eq!(user.as_deref(), Some("ada"));
+/// # }
+/// ```
 pub const SESSION_KEY: &str = "require_login.user";
 
 /// Marks `session` as logged in as `user_id`, under [`SESSION_KEY`].
