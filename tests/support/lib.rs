@@ -177,3 +177,9 @@ pub async fn with_log<F: std::future::Future>(future: F) -> (F::Output, String) 
     let log = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
     (output, log)
 }
+
+/// The README's Rust snippets, compiled and run as doctests so they cannot
+/// drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+pub struct ReadmeDoctests;
