@@ -173,6 +173,92 @@ async fn serve_demo(idle: Duration) -> String {
         .route(
             "/test/forbidden",
             get(|| async { (StatusCode::FORBIDDEN, "you may not").into_response() }),
+        )
+        // The sentinel in two chunks, without Content-Length or X-Login-Url.
+        .route(
+            "/test/stream-sentinel",
+            get(|| async {
+                let chunks = futures_util::stream::iter(["LOGIN_", "REQUIRED"].map(|part| {
+                    Ok::<_, std::convert::Infallible>(axum::body::Bytes::from_static(
+                        part.as_bytes(),
+                    ))
+                }));
+                (
+                    StatusCode::FORBIDDEN,
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    axum::body::Body::from_stream(chunks),
+                )
+            }),
+        )
+        // Another site's API (fetched from the other host name) answering
+        // like a guard, readable through CORS: the script must ignore it.
+        .route(
+            "/test/foreign-denial",
+            get(|| async {
+                (
+                    StatusCode::UNAUTHORIZED,
+                    [
+                        ("x-login-url", "https://example.invalid/phish"),
+                        ("access-control-allow-origin", "*"),
+                        ("access-control-expose-headers", "x-login-url"),
+                        ("content-type", "text/plain; charset=utf-8"),
+                    ],
+                    require_login::LOGIN_REQUIRED,
+                )
+            }),
+        )
+        // A page whose script falls back to `/elsewhere`: a call that lands on
+        // the route's own login page followed X-Login-Url.
+        .route("/test/elsewhere.js", ELSEWHERE_SCRIPT.method_router())
+        .route(
+            "/test/elsewhere",
+            get(|| async {
+                Html(
+                    "<!doctype html><title>elsewhere</title><script src=\"/test/elsewhere.js\"></script>\
+                     <script src=\"/assets/jquery.min.js\"></script><script src=\"/assets/htmx.min.js\"></script>\
+                     <p id=\"blank\">elsewhere</p>",
+                )
+            }),
+        )
+        // Two scripts on one page: the second, for another guard's sentinel,
+        // adds that sentinel to the first's.
+        .route("/test/other-sentinel.js", OTHER_SENTINEL_SCRIPT.method_router())
+        .route(
+            "/test/two-scripts",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>two scripts</title>{}\
+                     <script src=\"/test/other-sentinel.js\"></script><p>two scripts</p>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
+        .route(
+            "/test/other-sentinel",
+            get(|| async {
+                (
+                    StatusCode::FORBIDDEN,
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    OTHER_SENTINEL_SCRIPT.sentinel_str(),
+                )
+            }),
+        )
+        // A login page with the script, whose own call is guarded with it as the target.
+        .route(
+            "/test/loop-login",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>login</title>{}<p>a login page</p>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
+        // Added after the demo's session layer: a session layer of its own.
+        .route(
+            "/test/loop-api",
+            get(loop_api).layer(tower_sessions::SessionManagerLayer::new(
+                tower_sessions::MemoryStore::default(),
+            )),
         );
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -182,6 +268,21 @@ async fn serve_demo(idle: Duration) -> String {
         axum::serve(listener, app).await.expect("serve the demo");
     });
     format!("http://{addr}")
+}
+
+/// The client script with a fallback login no guard uses.
+const ELSEWHERE_SCRIPT: require_login::ClientScript =
+    require_login::ClientScript::new().login("/elsewhere");
+
+/// A second guard's script: its own sentinel and login page.
+const OTHER_SENTINEL_SCRIPT: require_login::ClientScript = require_login::ClientScript::new()
+    .sentinel("ADMIN_SESSION_ENDED")
+    .login("/admin/login");
+
+/// Guarded, with `/test/loop-login` (a page with the script) as its login page.
+#[require_login::require_login(login = "/test/loop-login")]
+async fn loop_api() -> &'static str {
+    "logged in"
 }
 
 /// A ChromeDriver process (in its own process group, with the Chromium it
@@ -890,5 +991,224 @@ fn form_post_with_ended_session_lands_on_login_and_comes_back_to_the_form() {
             .await
             .expect("the form's page says what was saved");
         assert_eq!(saved.text().await.expect("text"), "Saved: hello");
+    });
+}
+
+#[test]
+fn every_client_kind_follows_the_routes_own_login_url_not_the_scripts_fallback() {
+    browser_test(LONG_IDLE, |tab| async move {
+        // Each call goes to the admin area's endpoint; the page's script
+        // would fall back to /elsewhere, so landing on /admin/login means
+        // X-Login-Url (or, for htmx, HX-Redirect) was followed.
+        let calls = [
+            ("fetch", "fetch('/admin/api/stats');"),
+            (
+                "XMLHttpRequest",
+                "var x = new XMLHttpRequest(); x.open('GET', '/admin/api/stats'); x.send();",
+            ),
+            (
+                "jQuery",
+                "$.ajax({ url: '/admin/api/stats', dataType: 'json' });",
+            ),
+            (
+                "htmx",
+                "htmx.ajax('GET', '/admin/api/stats', { target: '#blank' });",
+            ),
+        ];
+        for (kind, call) in calls {
+            tab.goto("/test/elsewhere").await;
+            tab.wait_for("/test/elsewhere", None, "the test page").await;
+            tab.client
+                .execute(call, vec![])
+                .await
+                .unwrap_or_else(|e| panic!("start the {kind} call: {e}"));
+            tab.wait_for(
+                "/admin/login",
+                Some("/test/elsewhere"),
+                &format!("a logged-out {kind} call to an admin endpoint goes to the admin login"),
+            )
+            .await;
+        }
+    });
+}
+
+#[test]
+fn client_script_does_not_reload_a_login_page_whose_own_calls_are_guarded() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/loop-login").await;
+        tab.wait_for("/test/loop-login", None, "the login page")
+            .await;
+        let seen = run_in_page(
+            &tab,
+            "window.stillHere = true;\
+             Promise.all([\
+               fetch('/test/loop-api').then(function (r) { return r.status; }),\
+               new Promise(function (ok) { var x = new XMLHttpRequest(); x.open('GET', '/test/loop-api');\
+                 x.onload = function () { ok(x.status); }; x.send(); })\
+             ]).then(done, function (e) { done('error: ' + e); });",
+        )
+        .await;
+        assert_eq!(seen, json!([403, 403]), "both calls were denied");
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            tab.location().await,
+            Location {
+                path: "/test/loop-login".into(),
+                next: None
+            },
+            "on the login page itself the script must not navigate (it would reload for ever)"
+        );
+        let same_page = tab
+            .client
+            .execute("return window.stillHere === true;", vec![])
+            .await
+            .expect("read the page");
+        assert_eq!(same_page, json!(true), "the login page was not reloaded");
+    });
+}
+
+#[test]
+fn client_script_redirects_again_after_back_restores_the_page() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/blank").await;
+        tab.wait_for("/test/blank", None, "the blank page").await;
+        tab.client
+            .execute("window.beforeBack = true; fetch('/api/time');", vec![])
+            .await
+            .expect("start the call");
+        tab.wait_for("/login", Some("/test/blank"), "the first denied call")
+            .await;
+        tab.client.back().await.expect("go back");
+        tab.wait_for("/test/blank", None, "back on the page").await;
+        let restored = tab
+            .client
+            .execute("return window.beforeBack === true;", vec![])
+            .await
+            .expect("read the page");
+        assert_eq!(
+            restored,
+            json!(true),
+            "Chromium restores the page from its back/forward cache, script state and all (what this test is about)"
+        );
+        tab.client
+            .execute("fetch('/api/time');", vec![])
+            .await
+            .expect("start the second call");
+        tab.wait_for(
+            "/login",
+            Some("/test/blank"),
+            "a denied call after Back redirects again",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn client_script_recognises_a_chunked_sentinel_body_in_fetch() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/blank").await;
+        tab.wait_for("/test/blank", None, "the blank page").await;
+        let seen = run_in_page(
+            &tab,
+            "fetch('/test/stream-sentinel').then(function (r) { return r.text(); })\
+               .then(done, function (e) { done('error: ' + e); });",
+        )
+        .await;
+        assert_eq!(
+            seen,
+            json!(require_login::LOGIN_REQUIRED),
+            "the page's own code still reads the whole body"
+        );
+        tab.wait_for(
+            "/login",
+            Some("/test/blank"),
+            "a sentinel body of unknown length sends the browser to the fallback login page",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn client_script_recognises_the_sentinel_in_binary_xhr_responses() {
+    browser_test(LONG_IDLE, |tab| async move {
+        for response_type in ["arraybuffer", "blob"] {
+            tab.goto("/test/blank").await;
+            tab.wait_for("/test/blank", None, "the blank page").await;
+            tab.client
+                .execute(
+                    "var x = new XMLHttpRequest(); x.responseType = arguments[0];\
+                     x.open('GET', '/test/sentinel-only'); x.send();",
+                    vec![json!(response_type)],
+                )
+                .await
+                .expect("start the XHR");
+            tab.wait_for(
+                "/login",
+                Some("/test/blank"),
+                &format!("an XHR ({response_type}) whose body is the sentinel goes to the fallback login page"),
+            )
+            .await;
+        }
+    });
+}
+
+#[test]
+fn client_script_ignores_denials_from_other_origins() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/blank").await;
+        tab.wait_for("/test/blank", None, "the blank page").await;
+        // The same server under another host name is another origin.
+        let foreign = format!(
+            "{}/test/foreign-denial",
+            tab.base.replace("127.0.0.1", "localhost")
+        );
+        let seen = run_in_page(
+            &tab,
+            &format!(
+                "var url = {};\
+                 Promise.all([\
+                   fetch(url).then(function (r) {{ return r.status + ' ' + r.headers.get('x-login-url'); }}),\
+                   new Promise(function (ok) {{ var x = new XMLHttpRequest(); x.open('GET', url);\
+                     x.onload = function () {{ ok(x.status + ' ' + x.responseText); }}; x.send(); }})\
+                 ]).then(done, function (e) {{ done('error: ' + e); }});",
+                json!(foreign)
+            ),
+        )
+        .await;
+        assert_eq!(
+            seen,
+            json!([
+                "401 https://example.invalid/phish",
+                format!("401 {}", require_login::LOGIN_REQUIRED)
+            ]),
+            "the page itself reads the other origin's answers"
+        );
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            tab.location().await,
+            Location {
+                path: "/test/blank".into(),
+                next: None
+            },
+            "another origin's 401 must not send the browser anywhere"
+        );
+    });
+}
+
+#[test]
+fn a_second_client_script_adds_its_sentinel_to_the_first() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/two-scripts").await;
+        tab.wait_for("/test/two-scripts", None, "the page").await;
+        tab.client
+            .execute("fetch('/test/other-sentinel');", vec![])
+            .await
+            .expect("start the call");
+        tab.wait_for(
+            "/admin/login",
+            Some("/test/two-scripts"),
+            "the second script's sentinel sends the browser to its own fallback login",
+        )
+        .await;
     });
 }

@@ -568,10 +568,11 @@ fn jquery_head(demo: &Demo, extra: &str) -> (String, String) {
 
 #[require_login]
 async fn jquery_page(State(demo): State<AppState>) -> Html<String> {
-    let (head, missing) = jquery_head(&demo, CLIENT_SCRIPT_TAG);
+    let (jquery, missing) = jquery_head(&demo, "");
     client_page(
         "jQuery with the client script",
-        &head,
+        // The client script first, before any library, as everywhere.
+        &format!("{CLIENT_SCRIPT_TAG}{jquery}"),
         &format!(
             "{missing}The button calls <code>$.ajax</code>. jQuery uses XMLHttpRequest, which the client script watches."
         ),

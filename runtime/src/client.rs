@@ -9,12 +9,19 @@
 //! route's own login page, with the return-to link pointing at the page the
 //! user is on.
 //!
-//! A response is a denial when its status is 401 or 403 (the only statuses a
-//! guard uses) and it carries `X-Login-Url`, or its whole body is the
-//! sentinel. The body is only looked at when the headers say it is short
-//! `text/plain` of exactly the sentinel's length, and then on a clone, so the
-//! page's own code still gets it, and streaming or binary responses are never
-//! touched. Every other response passes through untouched.
+//! A response is a denial when it comes from the page's own origin, its
+//! status is 401 or 403 (the only statuses a guard uses), and it carries
+//! `X-Login-Url` or its whole body is the sentinel. A fetch body is only
+//! looked at when it is `text/plain`, on a clone (so the page's own code
+//! still gets it), and only up to the sentinel's length (so a long or
+//! endless stream is never read to its end and reaches the page as it
+//! comes). Every other response passes through untouched.
+//!
+//! On the login page itself the script does not navigate (the page would
+//! reload for ever if its own calls were guarded), and after the browser's
+//! Back button restores a page from its cache the next denial redirects
+//! again. Loading a second script, built for another guard's sentinel, adds
+//! that sentinel to the first one's.
 //!
 //! htmx requests (`HX-Request: true`) are left to htmx, which follows the
 //! `HX-Redirect` header the guard adds for them: the two never both act.
@@ -328,24 +335,87 @@ const SCRIPT_TEMPLATE: &str = r#"/* require-login client script: when an AJAX ca
   var SENTINEL = __SENTINEL__;
   var LOGIN = __LOGIN__;
   var FIELD = __FIELD__;
-  if (window.requireLogin) { return; }
+  var config = { sentinel: SENTINEL, login: LOGIN, field: FIELD };
+  /* A second copy (say, built for another guard's sentinel) adds its
+   * sentinel to the first copy's instead of wrapping fetch and XHR again. */
+  var first = window.requireLogin;
+  if (first) {
+    if (first.configs && !findConfig(first.configs, config.sentinel)) { first.configs.push(config); }
+    return;
+  }
+  var configs = [config];
   var redirecting = false;
   var htmxRequests = typeof WeakMap === "function" ? new WeakMap() : null;
+  /* Back from the login page may restore this page, flag and all, from the
+   * back/forward cache: its next denial must redirect again. */
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { redirecting = false; } });
 
+  function findConfig(list, text) {
+    for (var i = 0; i < list.length; i++) { if (list[i].sentinel === text) { return list[i]; } }
+    return null;
+  }
+  function longestSentinel() {
+    var longest = 0;
+    for (var i = 0; i < configs.length; i++) { longest = Math.max(longest, configs[i].sentinel.length); }
+    return longest;
+  }
+  function isSentinelLength(length) {
+    for (var i = 0; i < configs.length; i++) { if (configs[i].sentinel.length === length) { return true; } }
+    return false;
+  }
   function isDenied(status) { return status === 401 || status === 403; }
   function isTrue(value) { return value != null && String(value).toLowerCase() === "true"; }
+  /* Only this site's own answers are obeyed: a third-party API answering
+   * 401 with an X-Login-Url must not send the user anywhere. ("" is a
+   * response made in the page, such as a service worker's.) */
+  function isSameOrigin(url) {
+    if (!url) { return true; }
+    try { return new URL(url, window.location.href).origin === window.location.origin; } catch (e) { return false; }
+  }
   function isSafe(url) {
     return typeof url === "string" && (/^\/(?![\/\\])/.test(url) || /^https?:\/\/[^\/\\]/i.test(url));
   }
-  function fallbackUrl() {
-    if (!FIELD) { return LOGIN; }
+  function fallbackUrl(matched) {
+    if (!matched.field) { return matched.login; }
     var page = window.location.pathname + window.location.search;
-    return LOGIN + (LOGIN.indexOf("?") < 0 ? "?" : "&") + FIELD + "=" + encodeURIComponent(page);
+    return matched.login + (matched.login.indexOf("?") < 0 ? "?" : "&") + matched.field + "=" + encodeURIComponent(page);
   }
-  function redirect(url) {
+  function redirect(url, matched) {
     if (redirecting) { return; }
+    var target = isSafe(url) ? url : fallbackUrl(matched);
+    /* Already on that login page (its own calls are guarded too): going
+     * there again would reload it for ever. */
+    var resolved = new URL(target, window.location.href);
+    if (resolved.origin === window.location.origin && resolved.pathname === window.location.pathname) { return; }
     redirecting = true;
-    window.location.assign(isSafe(url) ? url : fallbackUrl());
+    window.location.assign(target);
+  }
+  function checkBody(text) {
+    var matched = text == null ? null : findConfig(configs, text);
+    if (matched) { redirect(null, matched); }
+  }
+  function decode(bytes) {
+    return typeof TextDecoder === "function" ? new TextDecoder().decode(bytes) : String.fromCharCode.apply(null, bytes);
+  }
+  /* The body of a response (a clone), or null once it is longer than
+   * `limit`: a long or endless stream is never read to its end. */
+  function readUpTo(response, limit) {
+    if (!response.body || typeof response.body.getReader !== "function") { return response.text(); }
+    var reader = response.body.getReader(), parts = [], size = 0;
+    function pump() {
+      return reader.read().then(function (part) {
+        if (part.done) {
+          var bytes = new Uint8Array(size), at = 0;
+          for (var i = 0; i < parts.length; i++) { bytes.set(parts[i], at); at += parts[i].length; }
+          return decode(bytes);
+        }
+        size += part.value.length;
+        if (size > limit) { reader.cancel(); return null; }
+        parts.push(part.value);
+        return pump();
+      });
+    }
+    return pump();
   }
   /* htmx follows HX-Redirect itself: leave its requests to it. */
   function leftToHtmx(htmxRequest, getHeader) {
@@ -362,21 +432,23 @@ const SCRIPT_TEMPLATE: &str = r#"/* require-login client script: when an AJAX ca
       return false;
     };
     var inspect = function (response, htmxRequest) {
-      if (!response || !isDenied(response.status)) { return response; }
+      if (!response || !isDenied(response.status) || !isSameOrigin(response.url)) { return response; }
       var headers = response.headers;
       var get = function (name) { return headers.get(name); };
       if (leftToHtmx(htmxRequest, get)) { return response; }
       var url = get("X-Login-Url");
-      if (url) { redirect(url); return response; }
-      /* Only a short text/plain body of exactly the sentinel's length is read, on a clone. */
-      var type = (get("Content-Type") || "").toLowerCase();
-      if (type.indexOf("text/plain") !== 0 || Number(get("Content-Length")) !== SENTINEL.length || response.bodyUsed) {
-        return response;
-      }
-      return response.clone().text().then(function (text) {
-        if (text === SENTINEL) { redirect(null); }
-        return response;
-      }, function () { return response; });
+      if (url) { redirect(url, configs[0]); return response; }
+      /* No X-Login-Url (a proxy dropped it): compare the body, read from a
+       * clone so the page still gets it, and only a short text/plain one. */
+      if ((get("Content-Type") || "").toLowerCase().indexOf("text/plain") !== 0 || response.bodyUsed) { return response; }
+      var length = get("Content-Length");
+      var lengthKnown = length !== null && !get("Content-Encoding");
+      if (lengthKnown && !isSentinelLength(Number(length))) { return response; }
+      var check = readUpTo(response.clone(), longestSentinel()).then(checkBody, function () {});
+      /* A body of a sentinel's length is checked before the page sees it; one
+       * of unknown length (chunked, compressed) alongside, so that a stream
+       * reaches the page as it comes. */
+      return lengthKnown ? check.then(function () { return response; }) : response;
     };
     window.fetch = function (input, init) {
       var htmxRequest = fetchHtmxHeader(input, init);
@@ -393,14 +465,21 @@ const SCRIPT_TEMPLATE: &str = r#"/* require-login client script: when an AJAX ca
     var originalSetRequestHeader = proto.setRequestHeader;
     var onReadyStateChange = function () {
       var xhr = this;
-      if (xhr.readyState !== 4 || !isDenied(xhr.status)) { return; }
+      if (xhr.readyState !== 4 || !isDenied(xhr.status) || !isSameOrigin(xhr.responseURL)) { return; }
       var get = function (name) { return xhr.getResponseHeader(name); };
       if (leftToHtmx(htmxRequests && htmxRequests.get(xhr), get)) { return; }
       var url = get("X-Login-Url");
-      if (url) { redirect(url); return; }
-      if ((xhr.responseType === "" || xhr.responseType === "text") && xhr.responseText === SENTINEL) {
-        redirect(null);
+      if (url) { redirect(url, configs[0]); return; }
+      var type = xhr.responseType, body = xhr.response, limit = longestSentinel();
+      if (type === "" || type === "text") {
+        checkBody(xhr.responseText);
+      } else if (type === "arraybuffer" && body && body.byteLength <= limit) {
+        checkBody(decode(new Uint8Array(body)));
+      } else if (type === "blob" && body && body.size <= limit && typeof body.text === "function") {
+        body.text().then(checkBody, function () {});
       }
+      /* A "json" or "document" response keeps no text to compare: there
+       * only X-Login-Url, which the guard always sends, is seen. */
     };
     var watched = typeof WeakMap === "function" ? new WeakMap() : null;
     /* Listening from open() on runs this check before handlers that pages
@@ -421,7 +500,7 @@ const SCRIPT_TEMPLATE: &str = r#"/* require-login client script: when an AJAX ca
     };
   }
 
-  window.requireLogin = { sentinel: SENTINEL, login: LOGIN, redirectField: FIELD };
+  window.requireLogin = { sentinel: config.sentinel, login: config.login, redirectField: config.field, configs: configs };
 })();
 "#;
 
@@ -515,7 +594,7 @@ mod tests {
             "window.fetch = function",
             "proto.open = function",
             "proto.setRequestHeader = function",
-            "response.clone().text()",
+            "readUpTo(response.clone()",
             "\"HX-Redirect\"",
             "\"X-Login-Url\"",
             "\"Content-Length\"",

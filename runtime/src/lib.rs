@@ -93,15 +93,22 @@
 //! ```
 //!
 //! The jQuery snippet of the original recipe works unchanged against these
-//! responses too:
+//! responses too, in place of the script (not beside it):
 //!
 //! ```js
-//! $(document).ajaxComplete(function (event, request, options) {
-//!     if (request.responseText === "LOGIN_REQUIRED") {
-//!         window.location.href = request.getResponseHeader("X-Login-Url") || "/login";
-//!     }
+//! $(document).ready(function() {
+//!     $(document).ajaxComplete(
+//!         function (event, request, options) {
+//!             if (request.responseText === "LOGIN_REQUIRED") {
+//!                 window.location.href = "/login";
+//!             }
+//!         }
+//!     )
 //! });
 //! ```
+//!
+//! For the route's own login page and return-to link, write
+//! `request.getResponseHeader("X-Login-Url") || "/login"` for the URL.
 
 #![warn(missing_docs)]
 
