@@ -107,7 +107,7 @@ impl RequireLoginLayer {
     ///
     /// const ADMIN_GUARD: RequireLoginLayer =
     ///     RequireLoginLayer::new(GuardOptions::new().login("/admin/login"));
-    /// assert_eq!(ADMIN_GUARD.options().login.as_str(), "/admin/login");
+    /// assert_eq!(ADMIN_GUARD.options().login_target().as_str(), "/admin/login");
     /// ```
     pub const fn new(options: GuardOptions) -> Self {
         RequireLoginLayer { options }

@@ -162,8 +162,8 @@ impl DenyStatus {
 ///     .sentinel("ADMIN_LOGIN_REQUIRED")
 ///     .status(401)
 ///     .redirect_field(Some("return_to"));
-/// assert_eq!(ADMIN.login, LoginTarget::Path("/admin/login"));
-/// assert_eq!(GuardOptions::new().sentinel, require_login::LOGIN_REQUIRED);
+/// assert_eq!(ADMIN.login_target(), LoginTarget::Path("/admin/login"));
+/// assert_eq!(GuardOptions::new().sentinel_str(), require_login::LOGIN_REQUIRED);
 /// ```
 ///
 /// A bad value is a compile error there:
@@ -172,18 +172,75 @@ impl DenyStatus {
 /// use require_login::GuardOptions;
 /// const BAD: GuardOptions = GuardOptions::new().sentinel("has spaces");
 /// ```
+///
+/// The fields are private, so the checking builder is the only way to set
+/// them: options that reach a guard were checked.
+///
+/// ```compile_fail
+/// use require_login::{GuardOptions, LoginTarget};
+/// let mut options = GuardOptions::new();
+/// options.login = LoginTarget::Path("//evil.example");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct GuardOptions {
+    pub(crate) login: LoginTarget,
+    pub(crate) sentinel: &'static str,
+    pub(crate) status: DenyStatus,
+    pub(crate) redirect_field: Option<&'static str>,
+    pub(crate) session_key: &'static str,
+}
+
+impl GuardOptions {
     /// Where logged-out navigations go (default `/login`).
-    pub login: LoginTarget,
+    ///
+    /// ```
+    /// use require_login::{GuardOptions, LoginTarget};
+    /// assert_eq!(GuardOptions::new().login_target(), LoginTarget::Path("/login"));
+    /// ```
+    pub const fn login_target(&self) -> LoginTarget {
+        self.login
+    }
+
     /// The body AJAX calls of logged-out users get (default [`LOGIN_REQUIRED`]).
-    pub sentinel: &'static str,
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// assert_eq!(GuardOptions::new().sentinel_str(), "LOGIN_REQUIRED");
+    /// ```
+    pub const fn sentinel_str(&self) -> &'static str {
+        self.sentinel
+    }
+
     /// The status AJAX calls of logged-out users get (default 403).
-    pub status: DenyStatus,
-    /// The query parameter carrying the return-to link (default `next`); `None` leaves it off.
-    pub redirect_field: Option<&'static str>,
+    ///
+    /// ```
+    /// use require_login::{DenyStatus, GuardOptions};
+    /// assert_eq!(GuardOptions::new().deny_status(), DenyStatus::Forbidden);
+    /// ```
+    pub const fn deny_status(&self) -> DenyStatus {
+        self.status
+    }
+
+    /// The query parameter carrying the return-to link (default `next`);
+    /// `None` when it is left off.
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// assert_eq!(GuardOptions::new().redirect_field_name(), Some("next"));
+    /// ```
+    pub const fn redirect_field_name(&self) -> Option<&'static str> {
+        self.redirect_field
+    }
+
     /// The session key whose presence means "logged in" (default [`SESSION_KEY`]).
-    pub session_key: &'static str,
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// assert_eq!(GuardOptions::new().session_key_str(), require_login::SESSION_KEY);
+    /// ```
+    pub const fn session_key_str(&self) -> &'static str {
+        self.session_key
+    }
 }
 
 impl GuardOptions {
@@ -208,7 +265,7 @@ impl GuardOptions {
     /// ```
     /// # use require_login::GuardOptions;
     /// const O: GuardOptions = GuardOptions::new().login("admin-login");
-    /// assert_eq!(O.login.as_str(), "admin-login");
+    /// assert_eq!(O.login_target().as_str(), "admin-login");
     /// ```
     pub const fn login(self, target: &'static str) -> Self {
         GuardOptions {
@@ -222,7 +279,7 @@ impl GuardOptions {
     /// ```
     /// # use require_login::GuardOptions;
     /// const O: GuardOptions = GuardOptions::new().sentinel("SESSION_EXPIRED");
-    /// assert_eq!(O.sentinel, "SESSION_EXPIRED");
+    /// assert_eq!(O.sentinel_str(), "SESSION_EXPIRED");
     /// ```
     pub const fn sentinel(self, sentinel: &'static str) -> Self {
         match check_sentinel(sentinel) {
@@ -235,7 +292,7 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::{DenyStatus, GuardOptions};
-    /// assert_eq!(GuardOptions::new().status(401).status, DenyStatus::Unauthorized);
+    /// assert_eq!(GuardOptions::new().status(401).deny_status(), DenyStatus::Unauthorized);
     /// ```
     pub const fn status(self, code: u16) -> Self {
         GuardOptions {
@@ -248,7 +305,7 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().redirect_field(None).redirect_field, None);
+    /// assert_eq!(GuardOptions::new().redirect_field(None).redirect_field_name(), None);
     /// ```
     pub const fn redirect_field(self, field: Option<&'static str>) -> Self {
         if let Some(name) = field {
@@ -266,7 +323,7 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().session_key("admin").session_key, "admin");
+    /// assert_eq!(GuardOptions::new().session_key("admin").session_key_str(), "admin");
     /// ```
     pub const fn session_key(self, key: &'static str) -> Self {
         if key.is_empty() {
