@@ -99,6 +99,12 @@ ratio D H 1 "D / H"
 ratio E H 1 "E / H"
 ratio D H_nav 1 "D / H_nav"
 ratio E H_ajax 1 "E / H_ajax"
+# With a stale session cookie (an id the store does not know): the same
+# bound as D and E (the targets are about D and E, without a cookie).
+ratio D_stale H 1 "D_stale / H"
+ratio E_stale H 1 "E_stale / H"
+ratio D_stale H_nav_stale 1 "D_stale / H_nav_stale"
+ratio E_stale H_ajax_stale 1 "E_stale / H_ajax_stale"
 if [ -n "${per_request[F]:-}" ]; then
     ratio F H - "F / H"
 fi
@@ -107,7 +113,8 @@ if [ -n "${WITH_CRITERION:-}" ]; then
     echo
     echo "| micro-benchmark | criterion median |"
     echo "|---|---:|"
-    for dir in "$target_dir"/criterion/classify/*/ "$target_dir"/criterion/respond/*/; do
+    for dir in "$target_dir"/criterion/classify/*/ "$target_dir"/criterion/respond/*/ \
+        "$target_dir"/criterion/enforce/*/; do
         [ -f "$dir/new/estimates.json" ] || continue
         id=${dir%/}
         id=${id#"$target_dir"/criterion/}

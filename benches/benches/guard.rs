@@ -5,8 +5,9 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use require_login::{respond, DenyStatus, LOGIN_REQUIRED};
-use require_login_benches::{classify_cases, runtime, Bench, Scenario};
+use http::StatusCode;
+use require_login::{enforce, respond, DenyStatus, GuardOptions, LOGIN_REQUIRED};
+use require_login_benches::{classify_cases, logged_out_parts, runtime, Bench, Scenario};
 
 fn requests(c: &mut Criterion) {
     let rt = runtime();
@@ -54,6 +55,30 @@ fn decision(c: &mut Criterion) {
             )
         });
     });
+    group.finish();
+
+    // The guard's whole logged-out decision, as D and E make it inside the
+    // router: `enforce` on parts whose session has no id (no cookie):
+    // `is_empty`, login target, classify, return-to link, the response.
+    let rt = runtime();
+    let options = GuardOptions::new();
+    let mut group = c.benchmark_group("enforce");
+    for (name, ajax, status) in [
+        ("logged_out_navigation", false, StatusCode::SEE_OTHER),
+        ("logged_out_ajax", true, StatusCode::FORBIDDEN),
+    ] {
+        let parts = logged_out_parts(ajax);
+        let denied = rt.block_on(enforce(&parts, &options));
+        assert_eq!(
+            denied.err().map(|r| r.status()),
+            Some(status),
+            "enforce/{name}"
+        );
+        group.bench_function(name, |b| {
+            b.to_async(&rt)
+                .iter(|| async { black_box(enforce(black_box(&parts), &options).await) });
+        });
+    }
     group.finish();
 }
 

@@ -9,6 +9,8 @@
 //! (used once, at set-up, to get a logged-in session cookie).
 
 use std::fmt;
+use std::sync::Arc;
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
 use axum::extract::Request;
@@ -16,6 +18,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use http::header::{ACCEPT, COOKIE, HOST, REFERER, SET_COOKIE};
+use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
 use require_login::{require_login, RequireLoginLayer, LOGIN_REQUIRED, SESSION_KEY};
 use tower::ServiceExt;
@@ -53,22 +56,39 @@ pub enum Scenario {
     L,
     /// axum-login 0.18's `login_required!` route layer, logged out (navigation).
     LNav,
+    /// D with a stale session cookie: an id the store does not know (an
+    /// expired session the browser still sends). The store is asked and
+    /// misses, and tower-sessions answers with a cookie removal.
+    DStale,
+    /// E with a stale session cookie.
+    EStale,
+    /// H_nav with a stale session cookie.
+    HNavStale,
+    /// H_ajax with a stale session cookie.
+    HAjaxStale,
+    /// L_nav with a stale session cookie.
+    LNavStale,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 11] = [
+    pub const ALL: [Scenario; 16] = [
         Scenario::A,
         Scenario::B,
         Scenario::C,
         Scenario::D,
         Scenario::E,
+        Scenario::DStale,
+        Scenario::EStale,
         Scenario::F,
         Scenario::H,
         Scenario::HNav,
         Scenario::HAjax,
+        Scenario::HNavStale,
+        Scenario::HAjaxStale,
         Scenario::L,
         Scenario::LNav,
+        Scenario::LNavStale,
     ];
 
     /// The short name used on the command line and in the reports.
@@ -85,6 +105,11 @@ impl Scenario {
             Scenario::HAjax => "H_ajax",
             Scenario::L => "L",
             Scenario::LNav => "L_nav",
+            Scenario::DStale => "D_stale",
+            Scenario::EStale => "E_stale",
+            Scenario::HNavStale => "H_nav_stale",
+            Scenario::HAjaxStale => "H_ajax_stale",
+            Scenario::LNavStale => "L_nav_stale",
         }
     }
 
@@ -102,6 +127,11 @@ impl Scenario {
             Scenario::HAjax => "hand-written check, logged out, AJAX",
             Scenario::L => "axum-login login_required!, logged in",
             Scenario::LNav => "axum-login login_required!, logged out",
+            Scenario::DStale => "#[require_login], stale cookie, navigation (303)",
+            Scenario::EStale => "#[require_login], stale cookie, AJAX (sentinel)",
+            Scenario::HNavStale => "hand-written check, stale cookie, navigation",
+            Scenario::HAjaxStale => "hand-written check, stale cookie, AJAX",
+            Scenario::LNavStale => "axum-login login_required!, stale cookie",
         }
     }
 
@@ -115,9 +145,13 @@ impl Scenario {
     /// The status the scenario's request must get.
     pub fn expected_status(self) -> StatusCode {
         match self {
-            Scenario::D | Scenario::HNav => StatusCode::SEE_OTHER,
-            Scenario::E | Scenario::HAjax => StatusCode::FORBIDDEN,
-            Scenario::LNav => StatusCode::TEMPORARY_REDIRECT,
+            Scenario::D | Scenario::HNav | Scenario::DStale | Scenario::HNavStale => {
+                StatusCode::SEE_OTHER
+            }
+            Scenario::E | Scenario::HAjax | Scenario::EStale | Scenario::HAjaxStale => {
+                StatusCode::FORBIDDEN
+            }
+            Scenario::LNav | Scenario::LNavStale => StatusCode::TEMPORARY_REDIRECT,
             _ => StatusCode::OK,
         }
     }
@@ -129,8 +163,23 @@ impl Scenario {
         )
     }
 
+    /// Logged out, but still sending a session cookie the store does not know.
+    pub fn stale(self) -> bool {
+        matches!(
+            self,
+            Scenario::DStale
+                | Scenario::EStale
+                | Scenario::HNavStale
+                | Scenario::HAjaxStale
+                | Scenario::LNavStale
+        )
+    }
+
     fn ajax(self) -> bool {
-        matches!(self, Scenario::E | Scenario::HAjax)
+        matches!(
+            self,
+            Scenario::E | Scenario::HAjax | Scenario::EStale | Scenario::HAjaxStale
+        )
     }
 }
 
@@ -244,14 +293,20 @@ fn router(scenario: Scenario) -> Router {
             .route("/dash", get(hello))
             .route("/login", post(|| async { StatusCode::OK })),
         Scenario::B => with_sessions(get(hello)),
-        Scenario::C | Scenario::D | Scenario::E => with_sessions(get(guarded)),
+        Scenario::C | Scenario::D | Scenario::E | Scenario::DStale | Scenario::EStale => {
+            with_sessions(get(guarded))
+        }
         Scenario::F => Router::new()
             .route("/dash", get(hello))
             .route_layer(RequireLoginLayer::default())
             .route("/login", post(log_in))
             .layer(SessionManagerLayer::new(MemoryStore::default())),
-        Scenario::H | Scenario::HNav | Scenario::HAjax => with_sessions(get(hand_written)),
-        Scenario::L | Scenario::LNav => {
+        Scenario::H
+        | Scenario::HNav
+        | Scenario::HAjax
+        | Scenario::HNavStale
+        | Scenario::HAjaxStale => with_sessions(get(hand_written)),
+        Scenario::L | Scenario::LNav | Scenario::LNavStale => {
             use axum_login::{login_required, AuthManagerLayerBuilder};
             use axum_login_backend::{log_in, Backend};
             let sessions = tower_sessions_014::SessionManagerLayer::new(
@@ -328,6 +383,14 @@ impl Bench {
     /// When the scenario does not answer as it should: a benchmark of the
     /// wrong behaviour is worth nothing.
     pub async fn new(scenario: Scenario) -> Bench {
+        // A real session cookie, from logging in to another instance of the
+        // same app (with its own MemoryStore): the right name and id format,
+        // an id this scenario's store has never held.
+        let stale_cookie = if scenario.stale() {
+            Some(log_in_cookie(&router(scenario)).await)
+        } else {
+            None
+        };
         let router = router(scenario);
         let mut headers = if scenario.ajax() {
             ajax_headers()
@@ -336,6 +399,8 @@ impl Bench {
         };
         if scenario.logged_in() {
             let cookie = log_in_cookie(&router).await;
+            headers.insert(COOKIE, cookie);
+        } else if let Some(cookie) = stale_cookie {
             headers.insert(COOKIE, cookie);
         }
         let bench = Bench {
@@ -378,11 +443,29 @@ impl Bench {
             "scenario {} answered {status}",
             self.scenario
         );
-        assert!(
-            response.headers().get(SET_COOKIE).is_none(),
-            "scenario {}: a measured request must not write the session",
-            self.scenario
-        );
+        let set_cookies: Vec<&HeaderValue> =
+            response.headers().get_all(SET_COOKIE).iter().collect();
+        if self.scenario.stale() {
+            // tower-sessions found no record for the cookie's id, so the
+            // session is empty, and it tells the browser to drop the cookie.
+            // Nothing is written to the store.
+            assert_eq!(
+                set_cookies.len(),
+                1,
+                "scenario {}: one cookie removal, got {set_cookies:?}",
+                self.scenario
+            );
+            let sent = self.headers[COOKIE].to_str().expect("ASCII cookie");
+            let name = sent.split_once('=').expect("name=value").0;
+            check_removal(set_cookies[0], name, SystemTime::now())
+                .unwrap_or_else(|why| panic!("scenario {}: {why}", self.scenario));
+        } else {
+            assert!(
+                set_cookies.is_empty(),
+                "scenario {}: a measured request must not write the session, got {set_cookies:?}",
+                self.scenario
+            );
+        }
         let body = axum::body::to_bytes(response.into_body(), 1024)
             .await
             .expect("a short body");
@@ -394,6 +477,69 @@ impl Bench {
             _ => {}
         }
     }
+}
+
+/// Checks that `set_cookie` is exactly the removal cookie tower-sessions
+/// sends for a session cookie called `name` (default configuration, the
+/// `cookie` crate's `make_removal`): `name=; Path=/; Max-Age=0; Expires=`
+/// one year (365 days) before `now`, give or take a minute.
+fn check_removal(set_cookie: &HeaderValue, name: &str, now: SystemTime) -> Result<(), String> {
+    let text = set_cookie
+        .to_str()
+        .map_err(|_| format!("Set-Cookie not ASCII: {set_cookie:?}"))?;
+    let prefix = format!("{name}=; Path=/; Max-Age=0; Expires=");
+    let date = text
+        .strip_prefix(&prefix)
+        .ok_or_else(|| format!("expected {prefix:?} followed by a date, got {text:?}"))?;
+    let expires =
+        parse_http_date(date).ok_or_else(|| format!("not an HTTP date: {date:?} in {text:?}"))?;
+    let now = now
+        .duration_since(UNIX_EPOCH)
+        .map_err(|_| "clock before 1970".to_owned())?
+        .as_secs();
+    let year_ago = i64::try_from(now).map_err(|_| "clock too far ahead".to_owned())? - 365 * 86_400;
+    if (expires - year_ago).abs() > 60 {
+        return Err(format!(
+            "Expires should be 365 days ago (unix {year_ago}), is unix {expires}: {text:?}"
+        ));
+    }
+    Ok(())
+}
+
+/// Seconds since 1970 of an IMF-fixdate (`Sun, 06 Nov 1994 08:49:37 GMT`),
+/// with the weekday checked against the date.
+fn parse_http_date(date: &str) -> Option<i64> {
+    const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let fields: Vec<&str> = date.split(' ').collect();
+    let [weekday, day, month, year, time, "GMT"] = fields[..] else {
+        return None;
+    };
+    let weekday = weekday.strip_suffix(',')?;
+    let two = |s: &str| (s.len() == 2).then(|| s.parse::<i64>().ok()).flatten();
+    let day = two(day)?;
+    let month = i64::try_from(MONTHS.iter().position(|m| *m == month)? + 1).ok()?;
+    let year = (year.len() == 4)
+        .then(|| year.parse::<i64>().ok())
+        .flatten()?;
+    let hms: Vec<&str> = time.split(':').collect();
+    let [h, m, s] = hms[..] else { return None };
+    let (h, m, s) = (two(h)?, two(m)?, two(s)?);
+    if !(1..=31).contains(&day) || h > 23 || m > 59 || s > 60 {
+        return None;
+    }
+    // Days from 1970-01-01 to the civil date (Howard Hinnant's algorithm).
+    let y = if month <= 2 { year - 1 } else { year };
+    let era = y.div_euclid(400);
+    let yoe = y - era * 400;
+    let mp = (month + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + day - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    (DAYS[usize::try_from(days.rem_euclid(7)).ok()?] == weekday)
+        .then_some(days * 86_400 + h * 3600 + m * 60 + s)
 }
 
 /// Logs in through `POST /login` and returns the session cookie to send.
@@ -414,6 +560,27 @@ async fn log_in_cookie(router: &Router) -> HeaderValue {
         .next()
         .expect("a name=value pair");
     HeaderValue::from_str(pair).expect("a valid header value")
+}
+
+/// The parts of a logged-out request as the guard sees them, for the
+/// `enforce` micro-benchmark: `GET /dash?tab=2` with the navigation (or, if
+/// `ajax`, the AJAX) headers of the scenarios, and a tower-sessions
+/// [`Session`] with no id (no cookie) in the extensions, as
+/// `SessionManagerLayer` inserts it. Its record is never loaded, so the same
+/// parts can be decided on any number of times.
+pub fn logged_out_parts(ajax: bool) -> Parts {
+    let mut request = Request::new(Body::empty());
+    *request.uri_mut() = Uri::from_static(PATH);
+    *request.headers_mut() = if ajax {
+        ajax_headers()
+    } else {
+        navigation_headers()
+    };
+    let (mut parts, _body) = request.into_parts();
+    parts
+        .extensions
+        .insert(Session::new(None, Arc::new(MemoryStore::default()), None));
+    parts
 }
 
 /// A current-thread Tokio runtime, as the benches and the harness use.
@@ -462,4 +629,111 @@ pub fn classify_cases() -> Vec<(&'static str, HeaderMap)> {
         ("accept_json", json_only),
         ("bare", bare),
     ]
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use http::header::LOCATION;
+    use require_login::{enforce, GuardOptions};
+
+    use super::*;
+
+    /// Every scenario sets up and passes its own check (status, body,
+    /// Set-Cookie), as the benches and the harness require.
+    #[test]
+    fn every_scenario_answers_as_described() {
+        runtime().block_on(async {
+            for scenario in Scenario::ALL {
+                let bench = Bench::new(scenario).await;
+                assert_eq!(bench.scenario(), scenario);
+                assert_eq!(Scenario::from_name(scenario.name()), Some(scenario));
+            }
+        });
+    }
+
+    /// A stale cookie stays stale: the measured request does not write the
+    /// store, so every repetition is the same store miss.
+    #[test]
+    fn stale_scenarios_repeat_the_same_miss() {
+        runtime().block_on(async {
+            for scenario in Scenario::ALL.into_iter().filter(|s| s.stale()) {
+                let bench = Bench::new(scenario).await;
+                for _ in 0..3 {
+                    bench.check().await;
+                }
+            }
+        });
+    }
+
+    /// The `enforce` micro-benchmark decides as D and E do: the same
+    /// status, login URL and body.
+    #[test]
+    fn enforce_on_logged_out_parts_denies_like_d_and_e() {
+        runtime().block_on(async {
+            for (ajax, scenario) in [(false, Scenario::D), (true, Scenario::E)] {
+                let parts = logged_out_parts(ajax);
+                let denied = enforce(&parts, &GuardOptions::new())
+                    .await
+                    .expect_err("logged out");
+                let full = Bench::new(scenario).await.send().await;
+                assert_eq!(denied.status(), full.status(), "{scenario}");
+                for name in [LOCATION, HeaderName::from_static("x-login-url")] {
+                    assert_eq!(
+                        denied.headers().get(&name),
+                        full.headers().get(&name),
+                        "{scenario} {name}"
+                    );
+                }
+                let denied = axum::body::to_bytes(denied.into_body(), 1024)
+                    .await
+                    .unwrap();
+                let full = axum::body::to_bytes(full.into_body(), 1024).await.unwrap();
+                assert_eq!(denied, full, "{scenario}");
+            }
+        });
+    }
+
+    #[test]
+    fn http_dates() {
+        assert_eq!(
+            parse_http_date("Sun, 06 Nov 1994 08:49:37 GMT"),
+            Some(784_111_777)
+        );
+        assert_eq!(parse_http_date("Thu, 01 Jan 1970 00:00:00 GMT"), Some(0));
+        assert_eq!(
+            parse_http_date("Tue, 29 Feb 2028 23:59:59 GMT"),
+            Some(1_835_481_599)
+        );
+        assert_eq!(
+            parse_http_date("Mon, 06 Nov 1994 08:49:37 GMT"),
+            None,
+            "wrong weekday"
+        );
+        assert_eq!(parse_http_date("Sun, 6 Nov 1994 08:49:37 GMT"), None);
+        assert_eq!(parse_http_date("Sun, 06 Nov 1994 08:49:37 UTC"), None);
+    }
+
+    #[test]
+    fn removal_cookie_is_checked_exactly() {
+        let now = UNIX_EPOCH + Duration::from_secs(784_111_777 + 365 * 86_400);
+        let good = HeaderValue::from_static(
+            "id=; Path=/; Max-Age=0; Expires=Sun, 06 Nov 1994 08:49:37 GMT",
+        );
+        assert_eq!(check_removal(&good, "id", now), Ok(()));
+        assert!(check_removal(&good, "sid", now).is_err());
+        assert!(check_removal(&good, "id", now + Duration::from_secs(3600)).is_err());
+        for bad in [
+            "id=abc; Path=/; Max-Age=0; Expires=Sun, 06 Nov 1994 08:49:37 GMT",
+            "id=; Path=/; Max-Age=0; Expires=Sun, 06 Nov 1994 08:49:37 GMT; HttpOnly",
+            "id=; Path=/; Expires=Sun, 06 Nov 1994 08:49:37 GMT",
+            "id=; HttpOnly; Path=/; Max-Age=0; Expires=Sun, 06 Nov 1994 08:49:37 GMT",
+        ] {
+            assert!(
+                check_removal(&HeaderValue::from_static(bad), "id", now).is_err(),
+                "{bad}"
+            );
+        }
+    }
 }
