@@ -75,8 +75,15 @@ fn skip() -> bool {
         return false;
     }
     let why = missing.join("; ");
-    if std::env::var("REQUIRE_LOGIN_BROWSER_TESTS").as_deref() == Ok("required") {
-        panic!("REQUIRE_LOGIN_BROWSER_TESTS=required, but {why}");
+    match std::env::var("REQUIRE_LOGIN_BROWSER_TESTS").as_deref() {
+        Ok("required") => panic!("REQUIRE_LOGIN_BROWSER_TESTS=required, but {why}"),
+        // A value such as `1` or `true` meant to require them too: say so
+        // rather than skip silently.
+        Ok(other) if !other.is_empty() => panic!(
+            "REQUIRE_LOGIN_BROWSER_TESTS={other:?}: set it to `required` (fail when \
+             something is missing) or leave it unset (skip); and {why}"
+        ),
+        _ => {}
     }
     // Straight to the process's stderr, past the test harness's capture; once.
     static TOLD: std::sync::Once = std::sync::Once::new();

@@ -102,6 +102,23 @@ async fn debugged_after(State(runs): State<Runs>) -> String {
     "debugged after".to_owned()
 }
 
+/// Guarded handlers in a public module where missing docs and unused
+/// variables are errors, routed from outside it: were the attribute to drop a
+/// handler's `pub`, its doc comment or its other attributes, this would not
+/// compile.
+#[deny(missing_docs, unused_variables)]
+pub mod kept {
+    use super::*;
+
+    /// Documented, public, and allowed an unused variable.
+    #[require_login]
+    #[allow(unused_variables)]
+    pub async fn documented() -> &'static str {
+        let unused = "the allow above is kept";
+        "documented"
+    }
+}
+
 #[require_login(login = "admin-login")]
 async fn named() -> &'static str {
     "named"
@@ -146,6 +163,7 @@ fn routes(runs: &Runs) -> Router {
         .route("/fallible/{ok}", get(fallible))
         .route("/raw", get(raw))
         .route("/no-args", get(no_args))
+        .route("/kept", get(kept::documented))
         .route("/assoc", get(Pages::assoc))
         .route("/debugged-after", get(debugged_after))
         .route("/named", get(named))
@@ -403,6 +421,7 @@ async fn every_handler_shape_runs_when_logged_in_and_is_guarded_when_not() {
             "no args",
             "/login?next=/no-args",
         ),
+        ("/kept", StatusCode::OK, "documented", "/login?next=/kept"),
         (
             "/assoc",
             StatusCode::OK,

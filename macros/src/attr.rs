@@ -1,10 +1,9 @@
 //! Parses `#[require_login(...)]` arguments into [`Args`], collecting every
 //! error instead of stopping at the first.
 
-use proc_macro2::Span;
+use quote::quote;
 use syn::meta::ParseNestedMeta;
-use syn::spanned::Spanned;
-use syn::{Expr, ExprLit, ExprPath, Lit, LitStr};
+use syn::{Expr, ExprLit, ExprPath, Lit, LitStr, Token};
 
 /// A string option: a literal, or a path to a `const &str` (checked by const evaluation).
 pub(crate) enum StrValue {
@@ -39,42 +38,73 @@ impl Args {
         meta: ParseNestedMeta<'_>,
         errors: &mut Errors,
     ) -> syn::Result<()> {
-        let Some(name) = meta.path.get_ident().map(ToString::to_string) else {
-            let value: Expr = meta.value()?.parse()?;
-            errors.push(syn::Error::new(
-                meta.path
-                    .span()
-                    .join(value.span())
-                    .unwrap_or_else(|| meta.path.span()),
-                format!("unknown argument: #[require_login] takes {KNOWN}"),
+        let name = path_name(&meta.path);
+        let value = argument_value(&meta, &name)?;
+        let Some(ident) = meta.path.get_ident() else {
+            let path = &meta.path;
+            errors.push(syn::Error::new_spanned(
+                quote!(#path = #value),
+                format!("unknown argument `{name}`: #[require_login] takes {KNOWN}"),
             ));
             return Ok(());
         };
-        let value: Expr = meta.value()?.parse()?;
-        let span = meta.path.span();
-        let duplicate = match name.as_str() {
+        let duplicate = match ident.to_string().as_str() {
             "login" => set(&mut self.login, str_value(&name, value, errors)),
             "sentinel" => set(&mut self.sentinel, str_value(&name, value, errors)),
             "session_key" => set(&mut self.session_key, str_value(&name, value, errors)),
             "status" => set(&mut self.status, status(value, errors)),
             "redirect_field" => set(&mut self.redirect_field, redirect_field(value, errors)),
             "crate" => set(&mut self.krate, crate_path(value, errors)),
-            other => {
-                errors.push(syn::Error::new(
-                    span,
-                    format!("unknown argument `{other}`: #[require_login] takes {KNOWN}"),
+            _ => {
+                errors.push(syn::Error::new_spanned(
+                    ident,
+                    format!("unknown argument `{name}`: #[require_login] takes {KNOWN}"),
                 ));
                 false
             }
         };
         if duplicate {
-            errors.push(syn::Error::new(
-                span,
+            errors.push(syn::Error::new_spanned(
+                ident,
                 format!("`{name}` is given more than once: keep one `{name} = ...`"),
             ));
         }
         Ok(())
     }
+}
+
+/// `a::b` as written, for messages.
+fn path_name(path: &syn::Path) -> String {
+    let segments: Vec<String> = path.segments.iter().map(|s| s.ident.to_string()).collect();
+    segments.join("::")
+}
+
+/// The value after `name =`; a missing `=` or value is an error at the name
+/// that says what to write, rather than syn's bare "expected `=`".
+fn argument_value(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<Expr> {
+    let example = match name {
+        "login" => "login = \"/login\"",
+        "sentinel" => "sentinel = \"LOGIN_REQUIRED\"",
+        "status" => "status = 403",
+        "redirect_field" => "redirect_field = \"next\"",
+        "session_key" => "session_key = \"user_id\"",
+        "crate" => "crate = \"my_reexports::require_login\"",
+        _ => "name = value",
+    };
+    let missing = || {
+        syn::Error::new_spanned(
+            &meta.path,
+            format!("`{name}` needs a value: write `{example}`"),
+        )
+    };
+    if !meta.input.peek(Token![=]) {
+        return Err(missing());
+    }
+    let _ = meta.value()?;
+    if meta.input.is_empty() || meta.input.peek(Token![,]) {
+        return Err(missing());
+    }
+    meta.input.parse()
 }
 
 /// Stores `value` unless the slot is taken; returns whether it was.
@@ -91,15 +121,39 @@ fn str_value(name: &str, value: Expr, errors: &mut Errors) -> Option<StrValue> {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Some(StrValue::Literal(lit)),
-        Expr::Path(path) => Some(StrValue::Const(path)),
+        Expr::Path(path) => const_path(name, path, errors).map(StrValue::Const),
         other => {
-            errors.push(syn::Error::new(
-                other.span(),
+            errors.push(syn::Error::new_spanned(
+                &other,
                 format!("`{name}` takes a string literal or the path of a `const &str`, such as `{name} = \"...\"`"),
             ));
             None
         }
     }
+}
+
+/// A const's path. `Self::X` cannot work: the checks the attribute emits
+/// are items of their own, where `Self` means nothing.
+fn const_path(name: &str, path: ExprPath, errors: &mut Errors) -> Option<ExprPath> {
+    let first = path.path.segments.first();
+    if path.qself.is_none() && first.is_some_and(|segment| segment.ident == "Self") {
+        let rest: Vec<String> = path
+            .path
+            .segments
+            .iter()
+            .skip(1)
+            .map(|s| s.ident.to_string())
+            .collect();
+        errors.push(syn::Error::new_spanned(
+            &path,
+            format!(
+                "`{name}` cannot name a const through `Self`: write the type's name instead, such as `{name} = Pages::{}`",
+                rest.join("::")
+            ),
+        ));
+        return None;
+    }
+    Some(path)
 }
 
 fn status(value: Expr, errors: &mut Errors) -> Option<u16> {
@@ -111,8 +165,8 @@ fn status(value: Expr, errors: &mut Errors) -> Option<u16> {
             return Some(code);
         }
     }
-    errors.push(syn::Error::new(
-        value.span(),
+    errors.push(syn::Error::new_spanned(
+        &value,
         "`status` must be 401 or 403: write `status = 403` (the default) or `status = 401`",
     ));
     None
@@ -126,10 +180,11 @@ fn redirect_field(value: Expr, errors: &mut Errors) -> Option<RedirectField> {
         Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
         }) => Some(RedirectField::Named(StrValue::Literal(lit))),
-        Expr::Path(path) => Some(RedirectField::Named(StrValue::Const(path))),
+        Expr::Path(path) => const_path("redirect_field", path, errors)
+            .map(|path| RedirectField::Named(StrValue::Const(path))),
         other => {
-            errors.push(syn::Error::new(
-                other.span(),
+            errors.push(syn::Error::new_spanned(
+                &other,
                 "`redirect_field` takes a query parameter name such as `redirect_field = \"next\"`, or `redirect_field = false` to leave the return-to link off",
             ));
             None
@@ -146,8 +201,8 @@ fn crate_path(value: Expr, errors: &mut Errors) -> Option<syn::Path> {
             return Some(path);
         }
     }
-    errors.push(syn::Error::new(
-        value.span(),
+    errors.push(syn::Error::new_spanned(
+        &value,
         "`crate` takes the path of the require_login crate as a string, such as `crate = \"my_reexports::require_login\"`",
     ));
     None
@@ -163,10 +218,6 @@ impl Errors {
             Some(all) => all.combine(error),
             None => self.0 = Some(error),
         }
-    }
-
-    pub(crate) fn push_at(&mut self, span: Span, message: impl std::fmt::Display) {
-        self.push(syn::Error::new(span, message));
     }
 
     pub(crate) fn into_result(self) -> Result<(), syn::Error> {

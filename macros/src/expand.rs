@@ -3,8 +3,7 @@
 //! stay as written.
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
-use quote::{format_ident, quote, quote_spanned};
-use syn::spanned::Spanned;
+use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::{FnArg, ItemFn};
 
 use crate::attr::{Args, Errors, RedirectField, StrValue};
@@ -12,17 +11,17 @@ use crate::attr::{Args, Errors, RedirectField, StrValue};
 /// Checks that `function` can be guarded.
 pub(crate) fn check_signature(function: &ItemFn, errors: &mut Errors) {
     if function.sig.asyncness.is_none() {
-        errors.push_at(
-            function.sig.fn_token.span(),
+        errors.push(syn::Error::new_spanned(
+            function.sig.fn_token,
             "#[require_login] guards async axum handlers: write `async fn`",
-        );
+        ));
     }
     for input in &function.sig.inputs {
         if let FnArg::Receiver(receiver) = input {
-            errors.push_at(
-                receiver.span(),
+            errors.push(syn::Error::new_spanned(
+                receiver,
                 "#[require_login] handlers cannot take `self`: axum calls handlers without a receiver; use an associated function and `State` for shared data",
-            );
+            ));
         }
     }
 }
@@ -48,8 +47,9 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
     let mut check = |value: &StrValue, checker: &str| {
         let checker = format_ident!("{checker}");
         let tokens = value.to_tokens();
-        let call = respan(quote!(#krate::__private::#checker(#tokens)), value.span());
-        checks.push(quote_spanned! {value.span()=> const _: () = #call; });
+        let (first, last) = value.span_range();
+        let call = respan(quote!(#krate::__private::#checker(#tokens)), first, last);
+        checks.push(quote_spanned! {first=> const _: () = #call; });
     };
     let login = match &args.login {
         Some(value) => {
@@ -97,18 +97,20 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
     quote!(#function)
 }
 
-/// Gives every token `span`, so that rustc reports an error in the call
-/// (a const-evaluation panic) at the argument, not at the whole attribute.
-fn respan(tokens: TokenStream, span: Span) -> TokenStream {
+/// Spans the call `path(args)` from `first` to `last`: its path tokens get
+/// `first` and its argument parentheses `last`, so that rustc reports an
+/// error in the call (a const-evaluation panic) under the whole argument
+/// (`consts::SENTINEL`, not only `consts`), not under the attribute.
+fn respan(tokens: TokenStream, first: Span, last: Span) -> TokenStream {
     tokens
         .into_iter()
         .map(|mut token| {
             if let TokenTree::Group(group) = &token {
-                let mut inner = Group::new(group.delimiter(), respan(group.stream(), span));
-                inner.set_span(span);
+                let mut inner = Group::new(group.delimiter(), respan(group.stream(), first, last));
+                inner.set_span(last);
                 token = TokenTree::Group(inner);
             } else {
-                token.set_span(span);
+                token.set_span(first);
             }
             token
         })
@@ -123,10 +125,15 @@ impl StrValue {
         }
     }
 
-    fn span(&self) -> Span {
+    /// The spans of the value's first and last tokens.
+    fn span_range(&self) -> (Span, Span) {
         match self {
-            StrValue::Literal(lit) => lit.span(),
-            StrValue::Const(path) => path.span(),
+            StrValue::Literal(lit) => (lit.span(), lit.span()),
+            StrValue::Const(path) => {
+                let mut spans = path.to_token_stream().into_iter().map(|t| t.span());
+                let first = spans.next().unwrap_or_else(Span::call_site);
+                (first, spans.last().unwrap_or(first))
+            }
         }
     }
 }

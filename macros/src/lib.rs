@@ -4,6 +4,8 @@
 //! This crate only parses the arguments (`attr.rs`), checks the handler's
 //! signature, and emits the guarded handler (`expand.rs`).
 
+#![warn(missing_docs)]
+
 use proc_macro::TokenStream;
 use syn::ItemFn;
 
@@ -12,8 +14,18 @@ mod expand;
 
 /// Guards an async axum handler: only logged-in users reach its body.
 ///
-/// Documented, with examples, where it is re-exported:
-/// `require_login::require_login`.
+/// Use it through the `require-login` crate, where it is documented with
+/// every option: `require_login::require_login`.
+///
+/// ```
+/// use require_login::require_login;
+///
+/// #[require_login(login = "/admin/login", status = 401)]
+/// async fn admin_home() -> &'static str {
+///     "admins only"
+/// }
+/// # let _: axum::Router = axum::Router::new().route("/admin", axum::routing::get(admin_home));
+/// ```
 #[proc_macro_attribute]
 pub fn require_login(args: TokenStream, item: TokenStream) -> TokenStream {
     let function = syn::parse_macro_input!(item as ItemFn);

@@ -148,6 +148,27 @@ pub use session::{login, login_with_key, logout, SESSION_KEY};
 /// }
 /// # let _: axum::Router = axum::Router::new().route("/admin", axum::routing::get(admin_home));
 /// ```
+///
+/// It inserts the guard as the handler's first argument and leaves the rest
+/// (visibility, docs, other attributes, body, return type) as written. With
+/// `#[axum::debug_handler]`, put `#[require_login]` *above* it, so that
+/// `debug_handler` checks the guarded handler; the other order fails with
+/// "this function takes 1 argument but 0 arguments were supplied".
+///
+/// ```
+/// use require_login::require_login;
+///
+/// #[require_login]
+/// #[axum::debug_handler]
+/// async fn dashboard() -> &'static str {
+///     "checked by debug_handler, guarded"
+/// }
+/// # let _: axum::Router = axum::Router::new().route("/", axum::routing::get(dashboard));
+/// ```
+///
+/// Const arguments inside an `impl` block are named through the type
+/// (`sentinel = Pages::SENTINEL`), not `Self`: the checks the attribute emits
+/// are items of their own.
 pub use require_login_macros::require_login;
 
 /// The default sentinel: the whole body of an AJAX denial.
