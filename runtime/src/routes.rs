@@ -7,21 +7,37 @@ use std::sync::Arc;
 
 use http::Extensions;
 
-use crate::options::LoginTarget;
+use crate::options::{GuardOptions, LoginTarget};
 
 /// Maps login route names to URLs. Install it on the router with
-/// [`axum::Extension`], and check it at start-up with
-/// [`LoginRoutes::check_guarded_handlers`].
+/// [`axum::Extension`], and check it at start-up: with
+/// [`check_guarded_handlers`](LoginRoutes::check_guarded_handlers) for the
+/// names `#[require_login]` attributes use, and with
+/// [`check_options`](LoginRoutes::check_options) for the names in your
+/// [`RequireLoginLayer`](crate::RequireLoginLayer)s and
+/// [`GuardConfig`](crate::GuardConfig) types, which no registry can list.
+/// A name that is not registered is otherwise found only when a logged-out
+/// user meets it, as a logged 500.
 ///
 /// ```
-/// use axum::{Extension, Router};
-/// use require_login::LoginRoutes;
+/// use axum::{routing::get, Extension, Router};
+/// use require_login::{GuardConfig, GuardOptions, LoginRoutes, RequireLoginLayer};
+///
+/// const STAFF: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("staff-login"));
+/// struct Admin;
+/// impl GuardConfig for Admin {
+///     const OPTIONS: GuardOptions = GuardOptions::new().login("admin-login");
+/// }
 ///
 /// let routes = LoginRoutes::new()
-///     .route("login", "/login")
+///     .route("staff-login", "/staff/login")
 ///     .route("admin-login", "/admin/login");
-/// routes.check_guarded_handlers().expect("every login name used by a guard is registered");
-/// let app: Router = Router::new().layer(Extension(routes));
+/// routes.check_guarded_handlers().expect("every name an attribute uses is registered");
+/// routes.check_options([STAFF.options(), &Admin::OPTIONS]).expect("and every name a layer or config uses");
+/// let app: Router = Router::new()
+///     .route("/staff", get(|| async { "staff" }))
+///     .route_layer(STAFF)
+///     .layer(Extension(routes));
 /// ```
 #[derive(Clone, Default)]
 pub struct LoginRoutes {
@@ -78,21 +94,66 @@ impl LoginRoutes {
     }
 
     /// Checks that every route name used by a `#[require_login]` handler
-    /// linked into this binary is registered. Call it at start-up.
+    /// linked into this binary is registered. Call it at start-up, with
+    /// [`check_options`](LoginRoutes::check_options) for your layers and
+    /// [`GuardConfig`](crate::GuardConfig) types, which it cannot see.
     ///
     /// ```
-    /// let empty = require_login::LoginRoutes::new();
-    /// // Whether this errs depends on the handlers in the binary; it lists the missing names.
-    /// if let Err(missing) = empty.check_guarded_handlers() {
-    ///     assert!(!missing.names.is_empty());
-    /// }
+    /// use require_login::{require_login, LoginRoutes, UnknownLoginRoutes};
+    ///
+    /// #[require_login(login = "admin-login")]
+    /// async fn admin_home() -> &'static str { "admins only" }
+    ///
+    /// // The handler need not be routed yet: linking it in is enough.
+    /// let empty = LoginRoutes::new();
+    /// assert_eq!(
+    ///     empty.check_guarded_handlers(),
+    ///     Err(UnknownLoginRoutes { names: vec!["admin-login"] })
+    /// );
+    /// let complete = empty.route("admin-login", "/admin/login");
+    /// assert_eq!(complete.check_guarded_handlers(), Ok(()));
     /// ```
     ///
     /// # Errors
     /// [`UnknownLoginRoutes`], naming every missing name.
     pub fn check_guarded_handlers(&self) -> Result<(), UnknownLoginRoutes> {
-        let mut names: Vec<&'static str> = crate::__private::registered_options()
-            .filter_map(|options| match options.login {
+        self.check_options(crate::__private::registered_options())
+    }
+
+    /// Checks that every route name among `options` is registered: pass the
+    /// options of your [`RequireLoginLayer`](crate::RequireLoginLayer)s
+    /// ([`RequireLoginLayer::options`](crate::RequireLoginLayer::options))
+    /// and [`GuardConfig`](crate::GuardConfig) types (`&C::OPTIONS`). Paths
+    /// and URLs need no registration and always pass. Call it at start-up.
+    ///
+    /// ```
+    /// use require_login::{GuardConfig, GuardOptions, LoginRoutes, RequireLoginLayer, UnknownLoginRoutes};
+    ///
+    /// const STAFF: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("staff-login"));
+    /// struct Billing;
+    /// impl GuardConfig for Billing {
+    ///     const OPTIONS: GuardOptions = GuardOptions::new().login("billing-login");
+    /// }
+    /// const PLAIN: GuardOptions = GuardOptions::new().login("/login");
+    ///
+    /// let routes = LoginRoutes::new().route("staff-login", "/staff/login");
+    /// assert_eq!(
+    ///     routes.check_options([STAFF.options(), &Billing::OPTIONS, &PLAIN]),
+    ///     Err(UnknownLoginRoutes { names: vec!["billing-login"] })
+    /// );
+    /// let routes = routes.route("billing-login", "/billing/login");
+    /// assert_eq!(routes.check_options([STAFF.options(), &Billing::OPTIONS, &PLAIN]), Ok(()));
+    /// ```
+    ///
+    /// # Errors
+    /// [`UnknownLoginRoutes`], naming every missing name once, sorted.
+    pub fn check_options<'a>(
+        &self,
+        options: impl IntoIterator<Item = &'a GuardOptions>,
+    ) -> Result<(), UnknownLoginRoutes> {
+        let mut names: Vec<&'static str> = options
+            .into_iter()
+            .filter_map(|options| match options.login_target() {
                 LoginTarget::Named(name) if self.url(name).is_none() => Some(name),
                 _ => None,
             })
@@ -127,7 +188,7 @@ impl LoginRoutes {
     }
 }
 
-/// Route names used by guarded handlers but missing from a [`LoginRoutes`].
+/// Route names used by guards but missing from a [`LoginRoutes`].
 ///
 /// ```
 /// let error = require_login::UnknownLoginRoutes { names: vec!["admin-login"] };
@@ -143,7 +204,7 @@ impl fmt::Display for UnknownLoginRoutes {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(
             f,
-            "guarded handlers use login route names that LoginRoutes does not register: {}",
+            "guards use login route names that LoginRoutes does not register: {}",
             self.names.join(", ")
         )
     }
