@@ -48,14 +48,57 @@ use crate::options::GuardOptions;
 /// ```
 ///
 /// The options are the attribute's, with the same defaults; see
-/// [`GuardOptions`]. A group layer and a handler's own `#[require_login]`
-/// combine as [below](#with-a-handlers-own-require_login) says: the
-/// handler's own target wins wherever the handler's guard is reached, which,
-/// for a logged-out user, means a route outside the group's layer:
+/// [`GuardOptions`].
+///
+/// # A named login target
+///
+/// A layer may name its login page (`.login("admin-login")`) and leave the
+/// URL to the [`LoginRoutes`](crate::LoginRoutes) installed on the router.
+/// [`LoginRoutes::check_guarded_handlers`](crate::LoginRoutes::check_guarded_handlers)
+/// cannot see a layer's options, so check them at start-up with
+/// [`LoginRoutes::check_options`](crate::LoginRoutes::check_options);
+/// otherwise a missing name shows up only as a logged 500 for the first
+/// logged-out user.
 ///
 /// ```
-/// use axum::{routing::post, Router};
+/// use axum::{routing::get, Extension, Router};
+/// use require_login::{GuardOptions, LoginRoutes, RequireLoginLayer, UnknownLoginRoutes};
+///
+/// const ADMIN: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("admin-login"));
+///
+/// let routes = LoginRoutes::new().route("login", "/login");
+/// assert_eq!(
+///     routes.check_options([ADMIN.options()]),
+///     Err(UnknownLoginRoutes { names: vec!["admin-login"] })
+/// );
+///
+/// let routes = routes.route("admin-login", "/admin/login");
+/// assert_eq!(routes.check_options([ADMIN.options()]), Ok(()));
+/// let app: Router = Router::new()
+///     .route("/admin", get(|| async { "admin home" }))
+///     .route_layer(ADMIN)
+///     .layer(Extension(routes));
+/// ```
+///
+/// # With a handler's own `#[require_login]`
+///
+/// The rule: inside a group, a logged-out user gets the **group's** login
+/// answer; the handler's own options win wherever its guard is reached (a
+/// user logged in for the group but not for the handler's own
+/// `session_key`, or a route outside the group). Why: the layer runs before
+/// the handler and sees only a type-erased route, so it cannot know whether
+/// the handler has a guard of its own, and passing logged-out requests on
+/// would run the group's *unguarded* handlers for them.
+///
+/// So a handler whose own login page must answer logged-out users goes
+/// outside the group: add its route after the group's `route_layer` (which
+/// covers only the routes added before it), or give it a router of its own.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use axum::{body::Body, routing::post, Router};
 /// use require_login::{require_login, RequireLoginLayer};
+/// use tower::ServiceExt;
 /// use tower_sessions::{MemoryStore, SessionManagerLayer};
 ///
 /// #[require_login(login = "/billing/login")]
@@ -65,35 +108,25 @@ use crate::options::GuardOptions;
 ///
 /// let app: Router = Router::new()
 ///     .route("/notes", post(|| async { "noted" }))
+///     .route("/in-group/pay", post(pay))
 ///     .route_layer(RequireLoginLayer::default())
-///     // After the group's route layer: guarded only by its own attribute,
-///     // so logged-out users are sent to /billing/login.
+///     // After the group's route layer: guarded only by its own attribute.
 ///     .route("/billing/pay", post(pay))
 ///     .layer(SessionManagerLayer::new(MemoryStore::default()));
+///
+/// // A logged-out form POST (no Referer, so no `?next=`): where does it go?
+/// for (path, login) in [
+///     ("/notes", "/login"),
+///     ("/in-group/pay", "/login"), // inside the group: the group's login
+///     ("/billing/pay", "/billing/login"), // outside: the handler's own
+/// ] {
+///     let request = http::Request::post(path).body(Body::empty()).unwrap();
+///     let response = app.clone().oneshot(request).await.unwrap();
+///     assert_eq!(response.status(), 303);
+///     assert_eq!(response.headers()["location"], login);
+/// }
+/// # });
 /// ```
-///
-/// # With a handler's own `#[require_login]`
-///
-/// A route layer runs before the handler it wraps, and before every one of
-/// the handler's extractors, the handler's own guard included. What reaches
-/// the layer is a type-erased route: it cannot tell whether the handler has a
-/// guard of its own, nor read that guard's options. The only thing that comes
-/// back from inside is a response, and that exists only once the handler has
-/// run. So a layer that, for a logged-out user, passed the request on for
-/// the handler's guard to answer would run the body of every *unguarded*
-/// handler of the group for logged-out users. This layer never does that:
-///
-/// | the request | what answers |
-/// |---|---|
-/// | logged out for the group's `session_key` | **the layer**, with the group's options; neither the handler's guard nor its body runs |
-/// | logged in for the group, logged out for the handler's own `session_key` (e.g. an admin key) | **the handler's guard**, with the handler's own options |
-/// | logged in for both | the handler, untouched |
-///
-/// For a handler whose own login target must win for logged-out users,
-/// give it the group's protection *only* through its own guard: add it to
-/// the router after the group's `route_layer` (a route layer covers only the
-/// routes added before it), or give it a router (or a nested group) of its
-/// own. The examples above and the tests show both.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RequireLoginLayer {
     options: GuardOptions,
