@@ -8,9 +8,12 @@ use axum::body::Body;
 use axum::extract::{Json, State};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
-use axum::Router;
+use axum::{Extension, Router};
 use http::StatusCode;
-use require_login::{require_login, GuardOptions, RequireLoginLayer, LOGIN_REQUIRED};
+use require_login::{
+    require_login, GuardConfig, GuardOptions, LoginRoutes, RequireLoginLayer, UnknownLoginRoutes,
+    LOGIN_REQUIRED,
+};
 use require_login_tests::*;
 use tower_sessions::MemoryStore;
 
@@ -344,6 +347,16 @@ async fn a_group_with_its_own_login_page_beside_the_main_group() {
 
 // ---- the layer and the attribute: one decision ----
 
+/// Under `session_key = "admin"`: only a login under that key counts.
+const KEYED: GuardOptions = GuardOptions::new().session_key("admin");
+/// No return-to link.
+const BARE: GuardOptions = GuardOptions::new().redirect_field(None);
+/// A login page named in `LoginRoutes`.
+const NAMED: GuardOptions = GuardOptions::new().login("staff-login");
+const STAFF_LOGIN_URL: &str = "/staff/sign-in";
+/// An external sign-in service.
+const SSO: GuardOptions = GuardOptions::new().login("https://sso.example.com/start");
+
 #[require_login]
 async fn attr_default(State(runs): State<Runs>) -> impl IntoResponse {
     page(State(runs)).await
@@ -359,8 +372,75 @@ async fn attr_admin(State(runs): State<Runs>) -> impl IntoResponse {
     page(State(runs)).await
 }
 
+#[require_login(session_key = "admin")]
+async fn attr_keyed(State(runs): State<Runs>) -> impl IntoResponse {
+    page(State(runs)).await
+}
+
+#[require_login(redirect_field = false)]
+async fn attr_bare(State(runs): State<Runs>) -> impl IntoResponse {
+    page(State(runs)).await
+}
+
+#[require_login(login = "staff-login")]
+async fn attr_named(State(runs): State<Runs>) -> impl IntoResponse {
+    page(State(runs)).await
+}
+
+#[require_login(login = "https://sso.example.com/start")]
+async fn attr_sso(State(runs): State<Runs>) -> impl IntoResponse {
+    page(State(runs)).await
+}
+
 /// A request's extra headers.
 type Headers<'a> = &'a [(&'a str, &'a str)];
+
+/// Which login a route's guard looks for.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Key {
+    Default,
+    Admin,
+}
+
+/// What a logged-out request of one row gets, exactly.
+#[derive(Debug, Clone, Copy)]
+enum Denied {
+    /// 303 with this `Location`.
+    Redirect(&'static str),
+    /// This status, this sentinel as the body, this `X-Login-Url` (and
+    /// `HX-Redirect` when the request is htmx's).
+    Ajax(StatusCode, &'static str, &'static str),
+}
+
+fn assert_answer(answer: &Answer, passes: bool, denied: Denied, htmx: bool, case: &str) {
+    if passes {
+        assert_eq!(answer.status, StatusCode::ACCEPTED, "{case}: {answer:?}");
+        assert_eq!(answer.header("x-handler"), "page", "{case}");
+        assert!(answer.headers.get("vary").is_none(), "{case}: untouched");
+        let body = if case.contains("HEAD") { "" } else { "page" };
+        assert_eq!(answer.body, body, "{case}");
+        return;
+    }
+    assert_eq!(answer.header("cache-control"), "no-store", "{case}");
+    match denied {
+        Denied::Redirect(location) => {
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{case}: {answer:?}");
+            assert_eq!(answer.header("location"), location, "{case}");
+            assert!(answer.body.is_empty(), "{case}: {answer:?}");
+        }
+        Denied::Ajax(status, sentinel, login_url) => {
+            assert_eq!(answer.status, status, "{case}: {answer:?}");
+            assert_eq!(answer.body, sentinel, "{case}");
+            assert_eq!(answer.header("x-login-url"), login_url, "{case}");
+            assert!(answer.headers.get("location").is_none(), "{case}");
+            if htmx {
+                assert_eq!(answer.header("hx-redirect"), login_url, "{case}");
+            } else {
+                assert!(answer.headers.get("hx-redirect").is_none(), "{case}");
+            }
+        }
+    }
+}
 
 #[tokio::test]
 async fn layer_and_attribute_give_identical_responses() {
@@ -368,53 +448,114 @@ async fn layer_and_attribute_give_identical_responses() {
     let store = MemoryStore::default();
     // Each route under exactly one layer, as the attribute app has one guard
     // per handler (`route_layer` covers the routes added before it).
+    let group = |path: &str, options: GuardOptions| {
+        Router::new()
+            .route(path, get(page).post(page))
+            .route_layer(RequireLoginLayer::new(options))
+    };
     let main = Router::new()
         .route("/dash", get(page).post(page))
         .nest("/app", Router::new().route("/page", get(page)))
         .route_layer(RequireLoginLayer::default());
-    let admin = Router::new()
-        .route("/admin/dash", get(page).post(page))
-        .route_layer(RequireLoginLayer::new(ADMIN));
-    let by_layer = main.merge(admin).with_state(runs.clone());
+    let by_layer = main
+        .merge(group("/admin/dash", ADMIN))
+        .merge(group("/keyed", KEYED))
+        .merge(group("/bare", BARE))
+        .merge(group("/named", NAMED))
+        .merge(group("/sso", SSO));
     let by_attribute = Router::new()
         .route("/dash", get(attr_default).post(attr_default))
         .nest("/app", Router::new().route("/page", get(attr_default)))
         .route("/admin/dash", get(attr_admin).post(attr_admin))
-        .with_state(runs.clone());
-    let by_layer = with_sessions(by_layer, store.clone());
-    let by_attribute = with_sessions(by_attribute, store.clone());
+        .route("/keyed", get(attr_keyed).post(attr_keyed))
+        .route("/bare", get(attr_bare).post(attr_bare))
+        .route("/named", get(attr_named).post(attr_named))
+        .route("/sso", get(attr_sso).post(attr_sso));
+    let login_routes = LoginRoutes::new().route("staff-login", STAFF_LOGIN_URL);
+    let finish = |routes: Router<Runs>| {
+        let routes = routes
+            .layer(Extension(login_routes.clone()))
+            .with_state(runs.clone());
+        with_sessions(routes, store.clone())
+    };
+    let (by_layer, by_attribute) = (finish(by_layer), finish(by_attribute));
 
     let user = log_in(&by_layer, "").await;
+    let admin = log_in(&by_layer, "?key=admin").await;
     let unknown = unknown_session_cookie();
     let sessions = [
-        ("no cookie", ""),
-        ("unknown session", &unknown),
-        ("logged in", &user),
+        ("no cookie", "", None),
+        ("unknown session", &unknown, None),
+        ("logged in", &user, Some(Key::Default)),
+        (
+            "logged in under the admin key only",
+            &admin,
+            Some(Key::Admin),
+        ),
     ];
-    let requests: [(&str, &str, Headers); 10] = [
-        ("GET", "/dash?a=1&b=%2F", &[]),
-        ("HEAD", "/dash", &[]),
-        ("GET", "/app/page?q=x", &[("sec-fetch-mode", "navigate")]),
+    let page = [
+        ("referer", "http://app.test/home?x=1"),
+        ("host", "app.test"),
+    ];
+    let cors_from_page = [("sec-fetch-mode", "cors"), page[0], page[1]];
+    let htmx = [
+        ("hx-request", "true"),
+        ("hx-current-url", "http://app.test/board"),
+        ("host", "app.test"),
+    ];
+    use Denied::{Ajax, Redirect};
+    const FORBIDDEN: StatusCode = StatusCode::FORBIDDEN;
+    let requests: [(&str, &str, Headers, Key, Denied); 20] = [
+        // The defaults.
+        (
+            "GET",
+            "/dash?a=1&b=%2F",
+            &[],
+            Key::Default,
+            Redirect("/login?next=/dash%3Fa%3D1%26b%3D%252F"),
+        ),
+        (
+            "HEAD",
+            "/dash",
+            &[],
+            Key::Default,
+            Redirect("/login?next=/dash"),
+        ),
+        (
+            "GET",
+            "/app/page?q=x",
+            &[("sec-fetch-mode", "navigate")],
+            Key::Default,
+            Redirect("/login?next=/app/page%3Fq%3Dx"),
+        ),
         (
             "GET",
             "/dash",
-            &[
-                ("sec-fetch-mode", "cors"),
-                ("referer", "http://app.test/home?x=1"),
-                ("host", "app.test"),
-            ],
+            &cors_from_page,
+            Key::Default,
+            Ajax(FORBIDDEN, LOGIN_REQUIRED, "/login?next=/home%3Fx%3D1"),
         ),
-        ("GET", "/dash", &[("x-requested-with", "XMLHttpRequest")]),
         (
             "GET",
             "/dash",
-            &[
-                ("hx-request", "true"),
-                ("hx-current-url", "http://app.test/board"),
-                ("host", "app.test"),
-            ],
+            &[("x-requested-with", "XMLHttpRequest")],
+            Key::Default,
+            Ajax(FORBIDDEN, LOGIN_REQUIRED, "/login"),
         ),
-        ("GET", "/dash", &[("accept", "application/json")]),
+        (
+            "GET",
+            "/dash",
+            &htmx,
+            Key::Default,
+            Ajax(FORBIDDEN, LOGIN_REQUIRED, "/login?next=/board"),
+        ),
+        (
+            "GET",
+            "/dash",
+            &[("accept", "application/json")],
+            Key::Default,
+            Ajax(FORBIDDEN, LOGIN_REQUIRED, "/login"),
+        ),
         (
             "POST",
             "/dash",
@@ -422,12 +563,111 @@ async fn layer_and_attribute_give_identical_responses() {
                 ("referer", "http://app.test/form?id=3"),
                 ("host", "app.test"),
             ],
+            Key::Default,
+            Redirect("/login?next=/form%3Fid%3D3"),
         ),
-        ("GET", "/admin/dash?tab=1", &[]),
-        ("POST", "/admin/dash", &[("sec-fetch-mode", "cors")]),
+        // Every option set: login path, sentinel, status, return-to field.
+        (
+            "GET",
+            "/admin/dash?tab=1",
+            &[],
+            Key::Default,
+            Redirect("/admin/login?return_to=/admin/dash%3Ftab%3D1"),
+        ),
+        (
+            "POST",
+            "/admin/dash",
+            &[("sec-fetch-mode", "cors")],
+            Key::Default,
+            Ajax(
+                StatusCode::UNAUTHORIZED,
+                "ADMIN_LOGIN_REQUIRED",
+                "/admin/login",
+            ),
+        ),
+        // session_key: only a login under "admin" counts.
+        (
+            "GET",
+            "/keyed?x=1",
+            &[],
+            Key::Admin,
+            Redirect("/login?next=/keyed%3Fx%3D1"),
+        ),
+        (
+            "POST",
+            "/keyed",
+            &cors_from_page,
+            Key::Admin,
+            Ajax(FORBIDDEN, LOGIN_REQUIRED, "/login?next=/home%3Fx%3D1"),
+        ),
+        // redirect_field(None): the bare login URL, even with a page to return to.
+        ("GET", "/bare?x=1", &[], Key::Default, Redirect("/login")),
+        (
+            "GET",
+            "/bare",
+            &htmx,
+            Key::Default,
+            Ajax(FORBIDDEN, LOGIN_REQUIRED, "/login"),
+        ),
+        (
+            "POST",
+            "/bare",
+            &[
+                ("referer", "http://app.test/form?id=3"),
+                ("host", "app.test"),
+            ],
+            Key::Default,
+            Redirect("/login"),
+        ),
+        // A named target, resolved through the installed LoginRoutes.
+        (
+            "GET",
+            "/named?x=1",
+            &[],
+            Key::Default,
+            Redirect("/staff/sign-in?next=/named%3Fx%3D1"),
+        ),
+        (
+            "GET",
+            "/named",
+            &cors_from_page,
+            Key::Default,
+            Ajax(
+                FORBIDDEN,
+                LOGIN_REQUIRED,
+                "/staff/sign-in?next=/home%3Fx%3D1",
+            ),
+        ),
+        // An absolute https URL: an external sign-in service.
+        (
+            "GET",
+            "/sso?x=1",
+            &[],
+            Key::Default,
+            Redirect("https://sso.example.com/start?next=/sso%3Fx%3D1"),
+        ),
+        (
+            "GET",
+            "/sso",
+            &htmx,
+            Key::Default,
+            Ajax(
+                FORBIDDEN,
+                LOGIN_REQUIRED,
+                "https://sso.example.com/start?next=/board",
+            ),
+        ),
+        (
+            "POST",
+            "/sso",
+            &[("x-requested-with", "XMLHttpRequest")],
+            Key::Default,
+            Ajax(FORBIDDEN, LOGIN_REQUIRED, "https://sso.example.com/start"),
+        ),
     ];
-    for (session, cookie) in sessions {
-        for (method, uri, headers) in requests {
+    let mut passed = 0;
+    for (session, cookie, logged_in_as) in sessions {
+        for (method, uri, headers, key, denied) in requests {
             let mut all = headers.to_vec();
             if !cookie.is_empty() {
                 all.push(("cookie", cookie));
@@ -435,14 +675,92 @@ async fn layer_and_attribute_give_identical_responses() {
             let a = send(&by_layer, request(method, uri, &all, Body::empty())).await;
             let b = send(&by_attribute, request(method, uri, &all, Body::empty())).await;
             let case = format!("{session}: {method} {uri} {headers:?}");
+            let passes = logged_in_as == Some(key);
+            let is_htmx = headers.iter().any(|(name, _)| *name == "hx-request");
+            assert_answer(&a, passes, denied, is_htmx, &format!("layer, {case}"));
+            assert_answer(&b, passes, denied, is_htmx, &format!("attribute, {case}"));
             assert_eq!(a.status, b.status, "{case}");
             assert_eq!(a.headers, b.headers, "{case}");
             assert_eq!(a.body, b.body, "{case}");
-            if session == "logged in" {
-                assert_eq!(a.status, StatusCode::ACCEPTED, "{case}");
-            } else {
-                assert_ne!(a.status, StatusCode::ACCEPTED, "{case}");
-            }
+            passed += usize::from(passes);
         }
     }
+    assert_eq!(passed, 18 + 2, "18 rows for the user, 2 for the admin");
+    assert_eq!(
+        runs.count(),
+        2 * passed,
+        "the handler ran exactly when let through"
+    );
+}
+
+// ---- named targets on a layer, checked at start-up ----
+
+/// A name only a layer uses: no attribute registers it.
+const LAYER_ONLY: GuardOptions = GuardOptions::new().login("layer-only-login");
+
+struct Billing;
+impl GuardConfig for Billing {
+    const OPTIONS: GuardOptions = GuardOptions::new().login("billing-login");
+}
+
+#[test]
+fn start_up_check_covers_the_named_targets_of_layers_and_config_types() {
+    let layer = RequireLoginLayer::new(LAYER_ONLY);
+    let config = RequireLoginLayer::from_config::<Billing>();
+    let routes = LoginRoutes::new().route("staff-login", STAFF_LOGIN_URL);
+    // The attribute's names are all registered: that check cannot see the
+    // layers' and the config type's.
+    assert_eq!(routes.check_guarded_handlers(), Ok(()));
+    assert_eq!(
+        routes.check_options([
+            layer.options(),
+            config.options(),
+            &Billing::OPTIONS,
+            &ADMIN,
+            &SSO
+        ]),
+        Err(UnknownLoginRoutes {
+            names: vec!["billing-login", "layer-only-login"]
+        }),
+        "each missing name once, sorted; paths and URLs need no registration"
+    );
+    let routes = routes
+        .route("layer-only-login", "/layer/login")
+        .route("billing-login", "/billing/login");
+    assert_eq!(
+        routes.check_options([layer.options(), &Billing::OPTIONS]),
+        Ok(())
+    );
+    // check_guarded_handlers runs the same check over the attributes' options.
+    assert_eq!(
+        LoginRoutes::new().check_guarded_handlers(),
+        Err(UnknownLoginRoutes {
+            names: vec!["staff-login"]
+        })
+    );
+}
+
+#[tokio::test]
+async fn what_the_start_up_check_prevents_a_layers_unknown_name_is_a_500_at_request_time() {
+    let runs = Runs::default();
+    let routes = Router::new()
+        .route("/billing", get(page))
+        .route_layer(RequireLoginLayer::new(LAYER_ONLY))
+        .layer(Extension(
+            LoginRoutes::new().route("staff-login", STAFF_LOGIN_URL),
+        ))
+        .with_state(runs.clone());
+    let app = with_memory_sessions(routes);
+    let (answer, log) = with_log(send(&app, get_with("/billing", &[]))).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "{answer:?}"
+    );
+    assert!(answer.headers.get("location").is_none());
+    assert!(
+        log.contains("\"layer-only-login\" is not registered"),
+        "{log}"
+    );
+    assert_eq!(runs.count(), 0);
 }
