@@ -9,9 +9,13 @@
 //! script gets the sentinel); with CSRF first the user gets a CSRF error.
 //!
 //! The wiring the README's "Middleware ordering" section shows is the demo's
-//! `require_login_demo::csrf` module (`examples/demo/csrf.rs`): the
-//! `CsrfChecked` and `CsrfForm<T>` extractors and the `form_token_to_header`
-//! middleware tested here are the ones the demo runs.
+//! `require_login_demo::csrf` module (`examples/demo/csrf.rs`), the recipe
+//! the README tells users to copy: the `CsrfChecked` and `CsrfForm<T>`
+//! extractors and the `form_token_to_header` middleware tested here are the
+//! ones the demo runs.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use axum::body::Body;
 use axum::extract::Form;
@@ -21,7 +25,9 @@ use axum::Router;
 use axum_tower_sessions_csrf::{get_or_create_token, CsrfMiddleware};
 use http::StatusCode;
 use require_login::{require_login, RequireLoginLayer, LOGIN_REQUIRED};
-use require_login_demo::csrf::{form_token_to_header, CsrfChecked, CsrfForm, TOKEN_FIELD};
+use require_login_demo::csrf::{
+    form_token_to_header, CsrfChecked, CsrfForm, FORM_LIMIT, TOKEN_FIELD,
+};
 use require_login_tests::*;
 use serde::Deserialize;
 use tower_sessions::session::Id;
@@ -299,48 +305,307 @@ async fn with_csrf_before_the_guard_an_expired_session_gets_the_csrf_error() {
     }
 }
 
-#[tokio::test]
-async fn layer_and_attribute_recipes_answer_every_case_identically() {
-    let group = logged_in_with_token(group_app).await;
-    let attribute = logged_in_with_token(attribute_app).await;
-    type Case = fn(&str, &str) -> http::Request<Body>;
-    let cases: [(&str, Case); 6] = [
-        ("form, good token", |c, t| form_post(c, &form_body(t), &[])),
-        ("form, bad token", |c, _| {
-            form_post(c, &form_body("nope"), &[])
-        }),
-        ("form, no token", |c, _| form_post(c, "text=hi", &[])),
-        ("ajax, good token", |c, t| ajax_post(c, Some(t))),
-        ("ajax, bad token", |c, _| ajax_post(c, Some("nope"))),
-        ("ajax, no token", |c, _| ajax_post(c, None)),
-    ];
-    for expired in [false, true] {
-        if expired {
-            expire(&group.1, &group.2).await;
-            expire(&attribute.1, &attribute.2).await;
+/// What a request gets, exactly.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Outcome {
+    /// The handler ran: 200, "saved hi".
+    Saved,
+    /// axum-tower-sessions-csrf's 403.
+    CsrfError,
+    /// 303 to this login URL.
+    LogIn(&'static str),
+    /// 403, the sentinel, this `X-Login-Url`; `HX-Redirect` too when htmx.
+    Sentinel(&'static str),
+}
+
+fn assert_outcome(answer: &Answer, expected: Outcome, htmx: bool, case: &str) {
+    match expected {
+        Outcome::Saved => {
+            assert_eq!(answer.status, StatusCode::OK, "{case}: {answer:?}");
+            assert_eq!(answer.body, "saved hi", "{case}");
         }
-        for (case, make) in cases {
-            let a = send(&group.0, make(&group.2, &group.3)).await;
-            let b = send(&attribute.0, make(&attribute.2, &attribute.3)).await;
-            assert_eq!(a.status, b.status, "expired={expired}, {case}");
-            assert_eq!(a.headers, b.headers, "expired={expired}, {case}");
-            assert_eq!(a.body, b.body, "expired={expired}, {case}");
+        Outcome::CsrfError => {
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{case}: {answer:?}");
+            assert_eq!(answer.body, CSRF_ERROR, "{case}");
+            assert!(answer.headers.get("x-login-url").is_none(), "{case}");
+        }
+        Outcome::LogIn(location) => {
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{case}: {answer:?}");
+            assert_eq!(answer.header("location"), location, "{case}");
+            assert!(answer.body.is_empty(), "{case}: {answer:?}");
+        }
+        Outcome::Sentinel(login_url) => {
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{case}: {answer:?}");
+            assert_eq!(answer.body, LOGIN_REQUIRED, "{case}");
+            assert_eq!(answer.header("x-login-url"), login_url, "{case}");
+            if htmx {
+                assert_eq!(answer.header("hx-redirect"), login_url, "{case}");
+            } else {
+                assert!(answer.headers.get("hx-redirect").is_none(), "{case}");
+            }
         }
     }
 }
 
+/// An htmx POST from the form's page (`hx-post`), its fields in the body
+/// (the demo's htmx form carries the token in its hidden field) and, with
+/// `hx-headers`, the token in the header.
+fn htmx_post(cookie: &str, body: &str, token_header: Option<&str>) -> http::Request<Body> {
+    let mut headers = vec![
+        ("cookie", cookie),
+        ("content-type", "application/x-www-form-urlencoded"),
+        ("sec-fetch-mode", "cors"),
+        ("hx-request", "true"),
+        ("hx-current-url", "http://app.test/notes?draft=1"),
+        ("host", "app.test"),
+    ];
+    if let Some(token) = token_header {
+        headers.push(("x-csrf-token", token));
+    }
+    request("POST", "/notes", &headers, Body::from(body.to_owned()))
+}
+
+#[tokio::test]
+async fn layer_and_attribute_recipes_answer_every_case_as_expected_and_identically() {
+    use Outcome::{CsrfError, LogIn, Saved, Sentinel};
+    // Every expired request comes from the form's page, /notes?draft=1.
+    const BACK_TO_FORM: &str = "/login?next=/notes%3Fdraft%3D1";
+    type Case = fn(&str, &str) -> http::Request<Body>;
+    // (case, request from cookie and token, logged in: group layer and
+    // CsrfForm, logged in: CsrfChecked (header only), session expired: all).
+    let rows: [(&str, Case, Outcome, Outcome, Outcome); 10] = [
+        (
+            "form, token in the field",
+            |c, t| form_post(c, &form_body(t), &[]),
+            Saved,
+            CsrfError,
+            LogIn(BACK_TO_FORM),
+        ),
+        (
+            "form, token in the header",
+            |c, t| form_post(c, "text=hi", &[("x-csrf-token", t)]),
+            Saved,
+            Saved,
+            LogIn(BACK_TO_FORM),
+        ),
+        (
+            "form, bad token",
+            |c, _| form_post(c, &form_body("nope"), &[]),
+            CsrfError,
+            CsrfError,
+            LogIn(BACK_TO_FORM),
+        ),
+        (
+            "form, no token",
+            |c, _| form_post(c, "text=hi", &[]),
+            CsrfError,
+            CsrfError,
+            LogIn(BACK_TO_FORM),
+        ),
+        (
+            "ajax, good token",
+            |c, t| ajax_post(c, Some(t)),
+            Saved,
+            Saved,
+            Sentinel(BACK_TO_FORM),
+        ),
+        (
+            "ajax, bad token",
+            |c, _| ajax_post(c, Some("nope")),
+            CsrfError,
+            CsrfError,
+            Sentinel(BACK_TO_FORM),
+        ),
+        (
+            "ajax, no token",
+            |c, _| ajax_post(c, None),
+            CsrfError,
+            CsrfError,
+            Sentinel(BACK_TO_FORM),
+        ),
+        (
+            "htmx, token in the field",
+            |c, t| htmx_post(c, &form_body(t), None),
+            Saved,
+            CsrfError,
+            Sentinel(BACK_TO_FORM),
+        ),
+        (
+            "htmx, token in the header",
+            |c, t| htmx_post(c, "text=hi", Some(t)),
+            Saved,
+            Saved,
+            Sentinel(BACK_TO_FORM),
+        ),
+        (
+            "htmx, no token",
+            |c, _| htmx_post(c, "text=hi", None),
+            CsrfError,
+            CsrfError,
+            Sentinel(BACK_TO_FORM),
+        ),
+    ];
+    let group = logged_in_with_token(group_app).await;
+    let form = logged_in_with_token(attribute_app).await;
+    let checked = logged_in_with_token(header_app).await;
+    for expired in [false, true] {
+        if expired {
+            for (_, store, cookie, _) in [&group, &form, &checked] {
+                expire(store, cookie).await;
+            }
+        }
+        for (case, make, logged_in, logged_in_checked, when_expired) in rows {
+            let (expected, expected_checked) = if expired {
+                (when_expired, when_expired)
+            } else {
+                (logged_in, logged_in_checked)
+            };
+            let htmx = case.starts_with("htmx");
+            let case = format!("expired={expired}, {case}");
+            let a = send(&group.0, make(&group.2, &group.3)).await;
+            let b = send(&form.0, make(&form.2, &form.3)).await;
+            let c = send(&checked.0, make(&checked.2, &checked.3)).await;
+            assert_outcome(&a, expected, htmx, &format!("route group, {case}"));
+            assert_outcome(&b, expected, htmx, &format!("CsrfForm, {case}"));
+            assert_outcome(&c, expected_checked, htmx, &format!("CsrfChecked, {case}"));
+            assert_eq!(a.status, b.status, "{case}");
+            assert_eq!(a.headers, b.headers, "{case}");
+            assert_eq!(a.body, b.body, "{case}");
+            if expected_checked == expected {
+                assert_eq!(a.status, c.status, "{case}");
+                assert_eq!(a.headers, c.headers, "{case}");
+                assert_eq!(a.body, c.body, "{case}");
+            }
+        }
+    }
+}
+
+/// A request body that records whether anything polled it: a body reader
+/// (`form_token_to_header`, `CsrfForm`, `Form`) polls it; the guard never
+/// should for a logged-out user.
+#[derive(Clone, Default)]
+struct BodyProbe(Arc<AtomicBool>);
+
+impl BodyProbe {
+    fn body(&self, content: String) -> Body {
+        let read = self.0.clone();
+        Body::from_stream(futures_util::stream::once(async move {
+            read.store(true, Ordering::SeqCst);
+            Ok::<_, std::convert::Infallible>(content)
+        }))
+    }
+
+    fn was_read(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// Whether the response sets a session cookie (an expired session's is
+/// only removed: `id=; Max-Age=0`).
+fn starts_a_session(answer: &Answer) -> bool {
+    answer
+        .headers
+        .get("set-cookie")
+        .is_some_and(|cookie| !cookie.as_bytes().starts_with(b"id=;"))
+}
+
+/// A form body bigger than the adapters read (`FORM_LIMIT`): a body reader
+/// that ran would answer 413.
+fn oversized_form(token: &str) -> String {
+    format!("{}&text={}", form_body(token), "x".repeat(FORM_LIMIT))
+}
+
 #[tokio::test]
 async fn logged_out_users_never_reach_the_csrf_check_or_the_body_reader() {
-    // No session at all: the guard answers before CSRF would create a token
-    // (which would start a session and set a cookie).
     for (name, build) in RECOMMENDED {
+        // A logged-out user with no session, and one whose session expired.
+        let (app, store, expired, stale) = logged_in_with_token(build).await;
+        expire(&store, &expired).await;
+        for (who, cookie) in [("no cookie", ""), ("expired session", expired.as_str())] {
+            let case = format!("{name}, {who}");
+            let probe = BodyProbe::default();
+            let answer = send(
+                &app,
+                form_post(cookie, "", &[]).map(|_| probe.body(form_body(&stale))),
+            )
+            .await;
+            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{case}: {answer:?}");
+            assert!(!probe.was_read(), "{case}: the form body was read");
+            // The CSRF check would create a token, and so a session and its cookie.
+            assert!(
+                !starts_a_session(&answer),
+                "{case}: the CSRF check ran: {answer:?}"
+            );
+
+            let probe = BodyProbe::default();
+            let answer = send(
+                &app,
+                ajax_post(cookie, None).map(|_| probe.body("text=hi".into())),
+            )
+            .await;
+            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{case}: {answer:?}");
+            assert_eq!(answer.body, LOGIN_REQUIRED, "{case}");
+            assert!(!probe.was_read(), "{case}: the AJAX body was read");
+
+            // What a user would see: the login page, not "413 Payload Too Large".
+            let answer = send(&app, form_post(cookie, &oversized_form(&stale), &[])).await;
+            assert_eq!(
+                answer.status,
+                StatusCode::SEE_OTHER,
+                "{case}, oversized: {answer:?}"
+            );
+        }
+
+        // The probes work: logged in, the body is read (by the form
+        // adapter, `CsrfForm` or `Form`), and an oversized form is refused
+        // by the adapters' body reader (`CsrfChecked` reads no body: it
+        // refuses the token-less header first).
+        let (app, _, cookie, token) = logged_in_with_token(build).await;
+        let probe = BodyProbe::default();
+        let with_header = [("x-csrf-token", token.as_str())];
+        let answer = send(
+            &app,
+            form_post(&cookie, "", &with_header).map(|_| probe.body("text=hi".into())),
+        )
+        .await;
+        assert_eq!(answer.body, "saved hi", "{name}, logged in");
+        assert!(probe.was_read(), "{name}, logged in: {answer:?}");
+        let answer = send(&app, form_post(&cookie, &oversized_form(&token), &[])).await;
+        let refused_by = if name.contains("CsrfChecked") {
+            StatusCode::FORBIDDEN
+        } else {
+            StatusCode::PAYLOAD_TOO_LARGE
+        };
+        assert_eq!(answer.status, refused_by, "{name}, logged in, oversized");
+    }
+}
+
+#[tokio::test]
+async fn with_the_body_reader_before_the_guard_a_logged_out_body_is_read() {
+    // The wrong orderings read the body (and run the CSRF check) before the
+    // login check: the probe above tells them apart.
+    let wrong: [(&str, Build); 2] = [
+        (
+            "route group, form adapter outside the guard",
+            group_app_wrong_order,
+        ),
+        (
+            "attribute under router-wide CSRF layers",
+            attribute_app_wrong_order,
+        ),
+    ];
+    for (name, build) in wrong {
         let app = build(MemoryStore::default());
-        let answer = send(&app, form_post("", &form_body("x"), &[])).await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{name}: {answer:?}");
-        assert!(
-            answer.headers.get("set-cookie").is_none(),
-            "{name}: no session started for a logged-out user: {answer:?}"
-        );
+        let probe = BodyProbe::default();
+        let answer = send(
+            &app,
+            form_post("", "", &[]).map(|_| probe.body(form_body("x"))),
+        )
+        .await;
+        assert!(probe.was_read(), "{name}: {answer:?}");
+        assert!(starts_a_session(&answer), "{name}: {answer:?}");
+        let answer = send(&app, form_post("", &oversized_form("x"), &[])).await;
+        assert_eq!(answer.status, StatusCode::PAYLOAD_TOO_LARGE, "{name}");
     }
 }
 
