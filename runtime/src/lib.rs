@@ -71,12 +71,22 @@
 //! [`RequireLoginLayer`] with `Router::route_layer`: the same options, the
 //! same decision ([`enforce`]).
 //!
+//! # Named login targets
+//!
+//! `login = "admin-login"` names a route that a [`LoginRoutes`] installed
+//! on the router resolves at request time. Check at start-up that every name
+//! in use is registered: [`LoginRoutes::check_guarded_handlers`] for the
+//! attribute's, [`LoginRoutes::check_options`] for layers' and
+//! [`GuardConfig`] types'.
+//!
 //! # Login before CSRF
 //!
 //! An expired session takes its CSRF token with it, so check the login
 //! first: put a CSRF layer *inside* a [`RequireLoginLayer`] (added before it
 //! with `.route_layer`), and with the attribute check CSRF in an extractor
-//! after the inserted guard, never in a layer over guarded handlers.
+//! after the inserted guard, never in a layer over guarded handlers. The
+//! README's "Middleware ordering" shows both with `axum-tower-sessions-csrf`
+//! and the small adapters of the demo's `csrf.rs`, to copy into your app.
 //!
 //! # The page side
 //!
