@@ -436,6 +436,12 @@ impl Tab {
             .unwrap_or_else(|e| panic!("could not open {path}: {e}"));
     }
 
+    /// Opens a public page and waits until it is there.
+    async fn open(&self, path: &str) {
+        self.goto(path).await;
+        self.wait_for(path, None, "opening a public page").await;
+    }
+
     async fn location(&self) -> Location {
         let url = self.client.current_url().await.expect("current URL");
         let next = url
@@ -863,12 +869,12 @@ fn htmx_follows_hx_redirect_itself_and_the_client_script_stays_out_of_it() {
     });
 }
 
-/// Runs `body` (a function body taking `done`) in the page with WebDriver's
-/// async script, and returns what it passes to `done`.
-async fn run_in_page(tab: &Tab, body: &str) -> serde_json::Value {
+/// Runs `body` (a function body taking `arguments[0..]`, then `done`) in the
+/// page with WebDriver's async script, and returns what it passes to `done`.
+async fn run_in_page(tab: &Tab, body: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
     let script = format!("var done = arguments[arguments.length - 1];\n{body}");
     tab.client
-        .execute_async(&script, vec![])
+        .execute_async(&script, args)
         .await
         .unwrap_or_else(|e| panic!("the in-page script failed: {e}"))
 }
@@ -876,8 +882,7 @@ async fn run_in_page(tab: &Tab, body: &str) -> serde_json::Value {
 #[test]
 fn client_script_ignores_ordinary_responses_and_leaves_bodies_and_streams_to_the_page() {
     browser_test(LONG_IDLE, |tab| async move {
-        tab.goto("/test/blank").await;
-        tab.wait_for("/test/blank", None, "the blank page").await;
+        tab.open("/test/blank").await;
         let seen = run_in_page(
             &tab,
             "Promise.all([\
@@ -895,6 +900,7 @@ fn client_script_ignores_ordinary_responses_and_leaves_bodies_and_streams_to_the
                new Promise(function (ok) { var x = new XMLHttpRequest(); x.responseType = 'arraybuffer'; x.open('GET', '/test/forbidden');\
                  x.onload = function () { ok(x.response.byteLength); }; x.send(); })\
              ]).then(done, function (e) { done('error: ' + e); });",
+            vec![],
         )
         .await;
         assert_eq!(
@@ -925,35 +931,37 @@ fn client_script_ignores_ordinary_responses_and_leaves_bodies_and_streams_to_the
 #[test]
 fn client_script_recognises_the_bare_sentinel_body_and_still_hands_it_to_the_page() {
     browser_test(LONG_IDLE, |tab| async move {
-        tab.goto("/test/blank").await;
-        tab.wait_for("/test/blank", None, "the blank page").await;
-        // No X-Login-Url here: the script reads a clone of the body, and falls
-        // back to /login?next=<this page>.
-        let seen = run_in_page(
-            &tab,
-            "fetch('/test/sentinel-only').then(function (r) { return r.text(); })\
-               .then(done, function (e) { done('error: ' + e); });",
-        )
-        .await;
-        assert_eq!(
-            seen,
-            json!(require_login::LOGIN_REQUIRED),
-            "the page's own code still reads the whole body"
-        );
-        tab.wait_for(
-            "/login",
-            Some("/test/blank"),
-            "the sentinel body alone sends the browser to the fallback login page",
-        )
-        .await;
+        // No X-Login-Url here: the script reads a clone of the body, whether
+        // its length is known or it comes in chunks, and falls back to
+        // /login?next=<this page>.
+        for endpoint in ["/test/sentinel-only", "/test/stream-sentinel"] {
+            tab.open("/test/blank").await;
+            let seen = run_in_page(
+                &tab,
+                "fetch(arguments[0]).then(function (r) { return r.text(); })\
+                   .then(done, function (e) { done('error: ' + e); });",
+                vec![json!(endpoint)],
+            )
+            .await;
+            assert_eq!(
+                seen,
+                json!(require_login::LOGIN_REQUIRED),
+                "{endpoint}: the page's own code still reads the whole body"
+            );
+            tab.wait_for(
+                "/login",
+                Some("/test/blank"),
+                &format!("{endpoint}: the sentinel body alone sends the browser to the fallback login page"),
+            )
+            .await;
+        }
     });
 }
 
 #[test]
 fn client_script_recognises_the_sentinel_in_an_xhr_response_text() {
     browser_test(LONG_IDLE, |tab| async move {
-        tab.goto("/test/blank").await;
-        tab.wait_for("/test/blank", None, "the blank page").await;
+        tab.open("/test/blank").await;
         tab.client
             .execute(
                 "var x = new XMLHttpRequest(); x.open('GET', '/test/sentinel-only'); x.send();",
@@ -1023,8 +1031,7 @@ fn every_client_kind_follows_the_routes_own_login_url_not_the_scripts_fallback()
             ),
         ];
         for (kind, call) in calls {
-            tab.goto("/test/elsewhere").await;
-            tab.wait_for("/test/elsewhere", None, "the test page").await;
+            tab.open("/test/elsewhere").await;
             tab.client
                 .execute(call, vec![])
                 .await
@@ -1042,9 +1049,7 @@ fn every_client_kind_follows_the_routes_own_login_url_not_the_scripts_fallback()
 #[test]
 fn client_script_does_not_reload_a_login_page_whose_own_calls_are_guarded() {
     browser_test(LONG_IDLE, |tab| async move {
-        tab.goto("/test/loop-login").await;
-        tab.wait_for("/test/loop-login", None, "the login page")
-            .await;
+        tab.open("/test/loop-login").await;
         let seen = run_in_page(
             &tab,
             "window.stillHere = true;\
@@ -1053,6 +1058,7 @@ fn client_script_does_not_reload_a_login_page_whose_own_calls_are_guarded() {
                new Promise(function (ok) { var x = new XMLHttpRequest(); x.open('GET', '/test/loop-api');\
                  x.onload = function () { ok(x.status); }; x.send(); })\
              ]).then(done, function (e) { done('error: ' + e); });",
+            vec![],
         )
         .await;
         assert_eq!(seen, json!([403, 403]), "both calls were denied");
@@ -1077,8 +1083,7 @@ fn client_script_does_not_reload_a_login_page_whose_own_calls_are_guarded() {
 #[test]
 fn client_script_redirects_again_after_back_restores_the_page() {
     browser_test(LONG_IDLE, |tab| async move {
-        tab.goto("/test/blank").await;
-        tab.wait_for("/test/blank", None, "the blank page").await;
+        tab.open("/test/blank").await;
         tab.client
             .execute("window.beforeBack = true; fetch('/api/time');", vec![])
             .await
@@ -1111,36 +1116,10 @@ fn client_script_redirects_again_after_back_restores_the_page() {
 }
 
 #[test]
-fn client_script_recognises_a_chunked_sentinel_body_in_fetch() {
-    browser_test(LONG_IDLE, |tab| async move {
-        tab.goto("/test/blank").await;
-        tab.wait_for("/test/blank", None, "the blank page").await;
-        let seen = run_in_page(
-            &tab,
-            "fetch('/test/stream-sentinel').then(function (r) { return r.text(); })\
-               .then(done, function (e) { done('error: ' + e); });",
-        )
-        .await;
-        assert_eq!(
-            seen,
-            json!(require_login::LOGIN_REQUIRED),
-            "the page's own code still reads the whole body"
-        );
-        tab.wait_for(
-            "/login",
-            Some("/test/blank"),
-            "a sentinel body of unknown length sends the browser to the fallback login page",
-        )
-        .await;
-    });
-}
-
-#[test]
 fn client_script_recognises_the_sentinel_in_binary_xhr_responses() {
     browser_test(LONG_IDLE, |tab| async move {
         for response_type in ["arraybuffer", "blob"] {
-            tab.goto("/test/blank").await;
-            tab.wait_for("/test/blank", None, "the blank page").await;
+            tab.open("/test/blank").await;
             tab.client
                 .execute(
                     "var x = new XMLHttpRequest(); x.responseType = arguments[0];\
@@ -1162,8 +1141,7 @@ fn client_script_recognises_the_sentinel_in_binary_xhr_responses() {
 #[test]
 fn client_script_ignores_denials_from_other_origins() {
     browser_test(LONG_IDLE, |tab| async move {
-        tab.goto("/test/blank").await;
-        tab.wait_for("/test/blank", None, "the blank page").await;
+        tab.open("/test/blank").await;
         // The same server under another host name is another origin.
         let foreign = format!(
             "{}/test/foreign-denial",
@@ -1171,15 +1149,13 @@ fn client_script_ignores_denials_from_other_origins() {
         );
         let seen = run_in_page(
             &tab,
-            &format!(
-                "var url = {};\
-                 Promise.all([\
-                   fetch(url).then(function (r) {{ return r.status + ' ' + r.headers.get('x-login-url'); }}),\
-                   new Promise(function (ok) {{ var x = new XMLHttpRequest(); x.open('GET', url);\
-                     x.onload = function () {{ ok(x.status + ' ' + x.responseText); }}; x.send(); }})\
-                 ]).then(done, function (e) {{ done('error: ' + e); }});",
-                json!(foreign)
-            ),
+            "var url = arguments[0];\
+             Promise.all([\
+               fetch(url).then(function (r) { return r.status + ' ' + r.headers.get('x-login-url'); }),\
+               new Promise(function (ok) { var x = new XMLHttpRequest(); x.open('GET', url);\
+                 x.onload = function () { ok(x.status + ' ' + x.responseText); }; x.send(); })\
+             ]).then(done, function (e) { done('error: ' + e); });",
+            vec![json!(foreign)],
         )
         .await;
         assert_eq!(
@@ -1205,8 +1181,7 @@ fn client_script_ignores_denials_from_other_origins() {
 #[test]
 fn a_second_client_script_adds_its_sentinel_to_the_first() {
     browser_test(LONG_IDLE, |tab| async move {
-        tab.goto("/test/two-scripts").await;
-        tab.wait_for("/test/two-scripts", None, "the page").await;
+        tab.open("/test/two-scripts").await;
         tab.client
             .execute("fetch('/test/other-sentinel');", vec![])
             .await
