@@ -41,41 +41,37 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
     );
 
     let mut checks = Vec::new();
-    // Literals and consts alike are checked by const evaluation of the
-    // runtime's rules (one implementation of them), spanned on the argument so
-    // each bad value fails the build right there, all of them in one build.
-    let mut check = |value: &StrValue, checker: &str| {
+    // Each value is bound once to a typed const (so a const of the wrong type
+    // is one error, at the argument), then checked by const evaluation of the
+    // runtime's rules (one implementation of them), spanned on the argument
+    // so each bad value fails the build right there, all of them in one build.
+    let mut check = |value: &StrValue, name: &str, checker: &str| {
+        let bound = format_ident!("__REQUIRE_LOGIN_{}", name.to_uppercase());
         let checker = format_ident!("{checker}");
         let tokens = value.to_tokens();
         let (first, last) = value.span_range();
-        let call = respan(quote!(#krate::__private::#checker(#tokens)), first, last);
-        checks.push(quote_spanned! {first=> const _: () = #call; });
+        let call = respan(quote!(#krate::__private::#checker(#bound)), first, last);
+        checks.push(quote_spanned! {first=>
+            const #bound: &str = #tokens;
+            const _: () = #call;
+        });
+        quote!(#bound)
     };
     let login = match &args.login {
-        Some(value) => {
-            check(value, "check_login");
-            value.to_tokens()
-        }
+        Some(value) => check(value, "login", "check_login"),
         None => quote!("/login"),
     };
     let sentinel = match &args.sentinel {
-        Some(value) => {
-            check(value, "check_sentinel_value");
-            value.to_tokens()
-        }
+        Some(value) => check(value, "sentinel", "check_sentinel_value"),
         None => quote!(#krate::LOGIN_REQUIRED),
     };
     let session_key = match &args.session_key {
-        Some(value) => {
-            check(value, "check_session_key");
-            value.to_tokens()
-        }
+        Some(value) => check(value, "session_key", "check_session_key"),
         None => quote!(#krate::SESSION_KEY),
     };
     let redirect_field = match &args.redirect_field {
         Some(RedirectField::Named(value)) => {
-            check(value, "check_redirect_field");
-            let value = value.to_tokens();
+            let value = check(value, "redirect_field", "check_redirect_field");
             quote!(::core::option::Option::Some(#value))
         }
         Some(RedirectField::Off) => quote!(::core::option::Option::None),
