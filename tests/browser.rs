@@ -197,6 +197,17 @@ async fn serve_demo(idle: Duration) -> String {
                 )
             }),
         )
+        // A denial whose X-Login-Url no URL parser takes.
+        .route(
+            "/test/bad-login-url",
+            get(|| async {
+                (
+                    StatusCode::FORBIDDEN,
+                    [("x-login-url", "https://[bad/login")],
+                    "denied",
+                )
+            }),
+        )
         // Another site's API (fetched from the other host name) answering
         // like a guard, readable through CORS: the script must ignore it.
         .route(
@@ -1190,6 +1201,31 @@ fn a_second_client_script_adds_its_sentinel_to_the_first() {
             "/admin/login",
             Some("/test/two-scripts"),
             "the second script's sentinel sends the browser to its own fallback login",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn client_script_falls_back_to_its_own_login_page_on_an_unparsable_login_url() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.open("/test/blank").await;
+        let seen = run_in_page(
+            &tab,
+            "fetch('/test/bad-login-url').then(function (r) { return r.status + ' ' + r.headers.get('x-login-url'); })\
+               .then(done, function (e) { done('error: ' + e); });",
+            vec![],
+        )
+        .await;
+        assert_eq!(
+            seen,
+            json!("403 https://[bad/login"),
+            "the page's own code still gets the response"
+        );
+        tab.wait_for(
+            "/login",
+            Some("/test/blank"),
+            "an unparsable X-Login-Url falls back to the script's login page",
         )
         .await;
     });

@@ -383,9 +383,14 @@ const SCRIPT_TEMPLATE: &str = r#"/* require-login client script: when an AJAX ca
   function redirect(url, matched) {
     if (redirecting) { return; }
     var target = isSafe(url) ? url : fallbackUrl(matched);
+    var resolved;
+    try { resolved = new URL(target, window.location.href); } catch (e) {
+      /* A header no URL parser takes: the configured login page instead. */
+      target = fallbackUrl(matched);
+      resolved = new URL(target, window.location.href);
+    }
     /* Already on that login page (its own calls are guarded too): going
      * there again would reload it for ever. */
-    var resolved = new URL(target, window.location.href);
     if (resolved.origin === window.location.origin && resolved.pathname === window.location.pathname) { return; }
     redirecting = true;
     window.location.assign(target);
@@ -444,7 +449,8 @@ const SCRIPT_TEMPLATE: &str = r#"/* require-login client script: when an AJAX ca
       var length = get("Content-Length");
       var lengthKnown = length !== null && !get("Content-Encoding");
       if (lengthKnown && !isSentinelLength(Number(length))) { return response; }
-      var check = readUpTo(response.clone(), longestSentinel()).then(checkBody, function () {});
+      /* Whatever goes wrong in the check, the page still gets its response. */
+      var check = readUpTo(response.clone(), longestSentinel()).then(checkBody).then(null, function () {});
       /* A body of a sentinel's length is checked before the page sees it; one
        * of unknown length (chunked, compressed) alongside, so that a stream
        * reaches the page as it comes. */
@@ -453,7 +459,7 @@ const SCRIPT_TEMPLATE: &str = r#"/* require-login client script: when an AJAX ca
     window.fetch = function (input, init) {
       var htmxRequest = fetchHtmxHeader(input, init);
       return originalFetch.apply(this, arguments).then(function (response) {
-        return inspect(response, htmxRequest);
+        try { return inspect(response, htmxRequest); } catch (e) { return response; }
       });
     };
   }
@@ -476,7 +482,7 @@ const SCRIPT_TEMPLATE: &str = r#"/* require-login client script: when an AJAX ca
       } else if (type === "arraybuffer" && body && body.byteLength <= limit) {
         checkBody(decode(new Uint8Array(body)));
       } else if (type === "blob" && body && body.size <= limit && typeof body.text === "function") {
-        body.text().then(checkBody, function () {});
+        body.text().then(checkBody).then(null, function () {});
       }
       /* A "json" or "document" response keeps no text to compare: there
        * only X-Login-Url, which the guard always sends, is seen. */
