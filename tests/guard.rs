@@ -119,6 +119,13 @@ pub mod kept {
     }
 }
 
+/// The body's own items may use any name: the attribute's live apart.
+#[require_login(login = ADMIN_LOGIN)]
+async fn own_items() -> &'static str {
+    const __REQUIRE_LOGIN_LOGIN: &str = "the body's own const";
+    __REQUIRE_LOGIN_LOGIN
+}
+
 #[require_login(login = "admin-login")]
 async fn named() -> &'static str {
     "named"
@@ -164,6 +171,7 @@ fn routes(runs: &Runs) -> Router {
         .route("/raw", get(raw))
         .route("/no-args", get(no_args))
         .route("/kept", get(kept::documented))
+        .route("/own-items", get(own_items))
         .route("/assoc", get(Pages::assoc))
         .route("/debugged-after", get(debugged_after))
         .route("/named", get(named))

@@ -26,48 +26,75 @@ pub(crate) struct Args {
     pub(crate) redirect_field: Option<RedirectField>,
     pub(crate) session_key: Option<StrValue>,
     pub(crate) krate: Option<syn::Path>,
+    /// Every name given so far, valid value or not, to report a repeat.
+    given: Vec<String>,
 }
 
-const KNOWN: &str = "`login`, `sentinel`, `status`, `redirect_field`, `session_key` or `crate`";
+/// Every argument, with how to write it: the one list messages come from.
+const ARGUMENTS: [(&str, &str); 6] = [
+    ("login", "login = \"/login\""),
+    ("sentinel", "sentinel = \"LOGIN_REQUIRED\""),
+    ("status", "status = 403"),
+    ("redirect_field", "redirect_field = \"next\""),
+    ("session_key", "session_key = \"user_id\""),
+    ("crate", "crate = \"my_reexports::require_login\""),
+];
+
+fn unknown_argument(name: &str) -> String {
+    let known: Vec<String> = ARGUMENTS.iter().map(|(n, _)| format!("`{n}`")).collect();
+    format!(
+        "unknown argument `{name}`: #[require_login] takes {} or {}",
+        known[..known.len() - 1].join(", "),
+        known[known.len() - 1]
+    )
+}
 
 impl Args {
-    /// Parses one `name = value` pair; errors about the value go to `errors`
-    /// so that parsing goes on with the next argument.
+    /// Parses one `name = value` pair. Every error goes to `errors` and
+    /// parsing goes on with the next argument, so that all are reported.
     pub(crate) fn parse_one(
         &mut self,
         meta: ParseNestedMeta<'_>,
         errors: &mut Errors,
     ) -> syn::Result<()> {
         let name = path_name(&meta.path);
-        let value = argument_value(&meta, &name)?;
-        let Some(ident) = meta.path.get_ident() else {
-            let path = &meta.path;
+        let example = ARGUMENTS
+            .iter()
+            .find(|(known, _)| meta.path.is_ident(known))
+            .map(|(_, example)| *example);
+        let Some(value) = argument_value(&meta)? else {
             errors.push(syn::Error::new_spanned(
-                quote!(#path = #value),
-                format!("unknown argument `{name}`: #[require_login] takes {KNOWN}"),
+                &meta.path,
+                match example {
+                    Some(example) => format!("`{name}` needs a value: write `{example}`"),
+                    None => unknown_argument(&name),
+                },
             ));
             return Ok(());
         };
-        let duplicate = match ident.to_string().as_str() {
-            "login" => set(&mut self.login, str_value(&name, value, errors)),
-            "sentinel" => set(&mut self.sentinel, str_value(&name, value, errors)),
-            "session_key" => set(&mut self.session_key, str_value(&name, value, errors)),
-            "status" => set(&mut self.status, status(value, errors)),
-            "redirect_field" => set(&mut self.redirect_field, redirect_field(value, errors)),
-            "crate" => set(&mut self.krate, crate_path(value, errors)),
-            _ => {
-                errors.push(syn::Error::new_spanned(
-                    ident,
-                    format!("unknown argument `{name}`: #[require_login] takes {KNOWN}"),
-                ));
-                false
-            }
-        };
-        if duplicate {
+        if example.is_none() {
+            let path = &meta.path;
             errors.push(syn::Error::new_spanned(
-                ident,
+                quote!(#path = #value),
+                unknown_argument(&name),
+            ));
+            return Ok(());
+        }
+        if self.given.contains(&name) {
+            errors.push(syn::Error::new_spanned(
+                &meta.path,
                 format!("`{name}` is given more than once: keep one `{name} = ...`"),
             ));
+            return Ok(());
+        }
+        self.given.push(name.clone());
+        match name.as_str() {
+            "login" => self.login = str_value(&name, value, errors),
+            "sentinel" => self.sentinel = str_value(&name, value, errors),
+            "session_key" => self.session_key = str_value(&name, value, errors),
+            "status" => self.status = status(value, errors),
+            "redirect_field" => self.redirect_field = redirect_field(value, errors),
+            _ => self.krate = crate_path(value, errors),
         }
         Ok(())
     }
@@ -79,41 +106,20 @@ fn path_name(path: &syn::Path) -> String {
     segments.join("::")
 }
 
-/// The value after `name =`; a missing `=` or value is an error at the name
-/// that says what to write, rather than syn's bare "expected `=`".
-fn argument_value(meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<Expr> {
-    let example = match name {
-        "login" => "login = \"/login\"",
-        "sentinel" => "sentinel = \"LOGIN_REQUIRED\"",
-        "status" => "status = 403",
-        "redirect_field" => "redirect_field = \"next\"",
-        "session_key" => "session_key = \"user_id\"",
-        "crate" => "crate = \"my_reexports::require_login\"",
-        _ => "name = value",
-    };
-    let missing = || {
-        syn::Error::new_spanned(
-            &meta.path,
-            format!("`{name}` needs a value: write `{example}`"),
-        )
-    };
-    if !meta.input.peek(Token![=]) {
-        return Err(missing());
+/// The value after `name =`, or `None` when the `=` or the value is missing;
+/// then whatever stands before the next `,` is skipped, so that parsing goes
+/// on with the next argument.
+fn argument_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Expr>> {
+    if meta.input.peek(Token![=]) {
+        let _ = meta.value()?;
+        if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+            return meta.input.parse().map(Some);
+        }
     }
-    let _ = meta.value()?;
-    if meta.input.is_empty() || meta.input.peek(Token![,]) {
-        return Err(missing());
+    while !meta.input.is_empty() && !meta.input.peek(Token![,]) {
+        meta.input.parse::<proc_macro2::TokenTree>()?;
     }
-    meta.input.parse()
-}
-
-/// Stores `value` unless the slot is taken; returns whether it was.
-fn set<T>(slot: &mut Option<T>, value: Option<T>) -> bool {
-    if slot.is_some() {
-        return true;
-    }
-    *slot = value;
-    false
+    Ok(None)
 }
 
 fn str_value(name: &str, value: Expr, errors: &mut Errors) -> Option<StrValue> {

@@ -79,17 +79,20 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
     };
     let status = args.status.unwrap_or(403);
 
-    let registration: syn::Block = syn::parse_quote! {{
-        #(#checks)*
-        #krate::__private::inventory::submit! {
-            #krate::__private::SiteEntry::new(
-                #site_id, #login, #sentinel, #status, #redirect_field, #session_key,
-            )
-        }
-    }};
-    // Items only, placed before the body's own statements: nothing runs
-    // differently when the handler is called.
-    function.block.stmts.splice(0..0, registration.stmts);
+    // One item, placed before the body's own statements: nothing runs
+    // differently when the handler is called, and inside its own `const _`
+    // block the names it declares cannot meet the body's.
+    let registration: syn::Stmt = syn::parse_quote! {
+        const _: () = {
+            #(#checks)*
+            #krate::__private::inventory::submit! {
+                #krate::__private::SiteEntry::new(
+                    #site_id, #login, #sentinel, #status, #redirect_field, #session_key,
+                )
+            }
+        };
+    };
+    function.block.stmts.insert(0, registration);
     quote!(#function)
 }
 

@@ -5,7 +5,8 @@ async fn no_equals() -> &'static str {
     "no equals"
 }
 
-#[require_login(sentinel = , status = 401)]
+// Parsing goes on after a missing value: every error is reported.
+#[require_login(sentinel = , status = 500, redirect_field)]
 async fn nothing_after_equals() -> &'static str {
     "nothing after equals"
 }

@@ -5,4 +5,10 @@ async fn dashboard() -> &'static str {
     "dashboard"
 }
 
+// Repeated even though the first value was refused: both are reported.
+#[require_login(status = 500, status = 403)]
+async fn admin() -> &'static str {
+    "admin"
+}
+
 fn main() {}
