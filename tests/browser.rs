@@ -23,11 +23,15 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use fantoccini::{Client, ClientBuilder, Locator};
+use futures_util::StreamExt as _;
 use require_login_demo::{app, DemoConfig, DEBIAN_JQUERY, NPM_HTMX};
 use serde_json::json;
 
 /// Browser tests share two cores: one at a time.
 static SERIAL: Mutex<()> = Mutex::new(());
+
+/// How long `/test/paused-stream` waits after its first chunk.
+const STREAM_PAUSE: Duration = Duration::from_secs(5);
 
 /// How long any one expected change may take to show.
 const WAIT: Duration = Duration::from_secs(15);
@@ -194,6 +198,51 @@ async fn serve_demo(idle: Duration) -> String {
                     StatusCode::FORBIDDEN,
                     [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
                     axum::body::Body::from_stream(chunks),
+                )
+            }),
+        )
+        // A page whose browser has no URL parser (as old ones had none).
+        .route(
+            "/test/no-url-parser",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>no URL</title><script>window.URL = undefined;</script>{}<p>no URL</p>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
+        // A 403 stream that pauses after its first chunk: the page must get
+        // that chunk without waiting for the script's check.
+        .route(
+            "/test/paused-stream",
+            get(|| async {
+                let chunks = futures_util::stream::unfold(0u8, |n| async move {
+                    match n {
+                        0 => Some((axum::body::Bytes::from_static(b"first;"), 1)),
+                        1 => {
+                            tokio::time::sleep(STREAM_PAUSE).await;
+                            Some((axum::body::Bytes::from_static(b"second;"), 2))
+                        }
+                        _ => None,
+                    }
+                })
+                .map(Ok::<_, std::convert::Infallible>);
+                (
+                    StatusCode::FORBIDDEN,
+                    [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+                    axum::body::Body::from_stream(chunks),
+                )
+            }),
+        )
+        // A denial whose X-Login-Url a URL parser reads as another host: the
+        // tab is dropped, leaving `//evil.example/login`.
+        .route(
+            "/test/tab-login-url",
+            get(|| async {
+                (
+                    StatusCode::FORBIDDEN,
+                    [("x-login-url", "/\t/evil.example/login")],
+                    "denied",
                 )
             }),
         )
@@ -1226,6 +1275,67 @@ fn client_script_falls_back_to_its_own_login_page_on_an_unparsable_login_url() {
             "/login",
             Some("/test/blank"),
             "an unparsable X-Login-Url falls back to the script's login page",
+        )
+        .await;
+    });
+}
+
+#[test]
+fn client_script_hands_a_stream_of_unknown_length_to_the_page_at_once() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.open("/test/blank").await;
+        let seen = run_in_page(
+            &tab,
+            "var start = Date.now();\
+             fetch('/test/paused-stream').then(function (r) { return r.body.getReader().read(); })\
+               .then(function (part) { done([new TextDecoder().decode(part.value), Date.now() - start]); },\
+                     function (e) { done('error: ' + e); });",
+            vec![],
+        )
+        .await;
+        assert_eq!(seen[0], json!("first;"), "the page reads the first chunk");
+        let waited = seen[1].as_u64().expect("milliseconds");
+        assert!(
+            waited < (STREAM_PAUSE / 2).as_millis() as u64,
+            "the page got its first chunk after {waited} ms: the script held the response back for the stream's pause"
+        );
+    });
+}
+
+#[test]
+fn client_script_redirects_in_a_browser_without_a_url_parser() {
+    browser_test(LONG_IDLE, |tab| async move {
+        for call in [
+            "fetch('/api/time');",
+            "var x = new XMLHttpRequest(); x.open('GET', '/api/time'); x.send();",
+        ] {
+            tab.open("/test/no-url-parser").await;
+            tab.client
+                .execute(call, vec![])
+                .await
+                .expect("start the call");
+            tab.wait_for(
+                "/login",
+                Some("/test/no-url-parser"),
+                &format!("without URL, `{call}` still goes to the login page"),
+            )
+            .await;
+        }
+    });
+}
+
+#[test]
+fn client_script_refuses_a_login_url_that_a_parser_reads_as_another_host() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.open("/test/blank").await;
+        tab.client
+            .execute("fetch('/test/tab-login-url');", vec![])
+            .await
+            .expect("start the call");
+        tab.wait_for(
+            "/login",
+            Some("/test/blank"),
+            "a login URL with a tab in it goes to the script's own login page, not evil.example",
         )
         .await;
     });
