@@ -771,3 +771,24 @@ async fn logging_in_to_the_demo_renews_the_csrf_token() {
     let answer = send(&app, post(&new)).await;
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{answer:?}");
 }
+
+#[tokio::test]
+async fn csrf_form_takes_only_urlencoded_forms_as_axums_form_does() {
+    let (app, _, cookie, token) = logged_in_with_token(attribute_app).await;
+    let json = request(
+        "POST",
+        "/notes",
+        &[
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/json"),
+            ("x-csrf-token", token.as_str()),
+        ],
+        Body::from(r#"{"text":"hi"}"#),
+    );
+    let answer = send(&app, json).await;
+    assert_eq!(
+        answer.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE,
+        "{answer:?}"
+    );
+}

@@ -54,7 +54,7 @@
 //! let _routes: Router = Router::new().route("/save", post(save)).route("/ping", post(ping));
 //! ```
 
-use axum::body::{to_bytes, Body};
+use axum::body::{to_bytes, Body, Bytes};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
@@ -133,14 +133,29 @@ pub async fn form_token_to_header(request: Request, next: Next) -> Response {
         return next.run(request).await;
     }
     let (mut parts, body) = request.into_parts();
-    let Ok(bytes) = to_bytes(body, FORM_LIMIT).await else {
-        return StatusCode::PAYLOAD_TOO_LARGE.into_response();
+    let bytes = match read_form(body).await {
+        Ok(bytes) => bytes,
+        Err(answer) => return answer,
     };
     if let Some(token) = token_field(&bytes) {
         parts.headers.insert(TOKEN_HEADER, token);
     }
     next.run(Request::from_parts(parts, Body::from(bytes)))
         .await
+}
+
+/// The form's body, at most [`FORM_LIMIT`] bytes: `413` when it is longer,
+/// `400` when it cannot be read (say, the client went away halfway).
+async fn read_form(body: Body) -> Result<Bytes, Response> {
+    to_bytes(body, FORM_LIMIT).await.map_err(|error| {
+        let too_long = std::error::Error::source(&error)
+            .is_some_and(|cause| cause.is::<http_body_util::LengthLimitError>());
+        if too_long {
+            StatusCode::PAYLOAD_TOO_LARGE.into_response()
+        } else {
+            (StatusCode::BAD_REQUEST, "could not read the form").into_response()
+        }
+    })
 }
 
 /// Whether the body is an urlencoded HTML form.
@@ -185,15 +200,16 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for CsrfForm<T> {
 
     async fn from_request(request: Request, _: &S) -> Result<Self, Response> {
         let (parts, body) = request.into_parts();
-        let bytes = to_bytes(body, FORM_LIMIT)
-            .await
-            .map_err(|_| StatusCode::PAYLOAD_TOO_LARGE.into_response())?;
-        let field = if is_form(&parts.headers) {
-            token_field(&bytes)
-        } else {
-            None
-        };
-        check(&parts, field).await?;
+        // As axum's `Form`: an urlencoded body or nothing.
+        if !is_form(&parts.headers) {
+            return Err((
+                StatusCode::UNSUPPORTED_MEDIA_TYPE,
+                "expected an application/x-www-form-urlencoded form",
+            )
+                .into_response());
+        }
+        let bytes = read_form(body).await?;
+        check(&parts, token_field(&bytes)).await?;
         serde_urlencoded::from_bytes(&bytes)
             .map(CsrfForm)
             .map_err(|e| (StatusCode::UNPROCESSABLE_ENTITY, e.to_string()).into_response())
