@@ -7,6 +7,7 @@
 //!
 //! ```toml
 //! axum-tower-sessions-csrf = "0.1.4"
+//! http-body-util = "0.1"
 //! serde_urlencoded = "0.7"
 //! tower = { version = "0.5", features = ["util"] }
 //! ```
