@@ -82,10 +82,11 @@ ratio() {
         return
     fi
     awk -v n="$num" -v d="$den" -v mn="${median_ns[$1]:-}" -v md="${median_ns[$2]:-}" \
-        -v lim="$3" -v label="$4" 'BEGIN {
+        -v lim="$3" -v label="$4" -v kind="${5:-target}" 'BEGIN {
         r = n / d
         t = (mn != "" && md != "") ? sprintf("%.3f", mn / md) : "n/a"
         if (lim == "-") printf "| %s | %.3f | %s | (none) | |\n", label, r, t
+        else if (kind == "compare") printf "| %s | %.3f | %s | (no target; compared with %s) | %s |\n", label, r, t, lim, (r <= lim ? "at most" : "above")
         else printf "| %s | %.3f | %s | <= %s | %s |\n", label, r, t, lim, (r <= lim ? "holds" : "MISSED")
     }'
 }
@@ -97,14 +98,15 @@ ratio C H 1.03 "C / H"
 ratio C L 0.8 "C / L"
 ratio D H 1 "D / H"
 ratio E H 1 "E / H"
-ratio D H_nav 1 "D / H_nav"
-ratio E H_ajax 1 "E / H_ajax"
-# With a stale session cookie (an id the store does not know): the same
-# bound as D and E (the issue's targets are about D and E, without a cookie).
-ratio D_stale H 1 "D_stale / H"
-ratio E_stale H 1 "E_stale / H"
-ratio D_stale H_nav_stale 1 "D_stale / H_nav_stale"
-ratio E_stale H_ajax_stale 1 "E_stale / H_ajax_stale"
+# Not the issue's targets, shown against 1 for comparison: like for like with
+# the hand-written check's own denials, and with a stale session cookie (an
+# id the store does not know; BENCHMARKS.md says where that cost goes).
+ratio D H_nav 1 "D / H_nav" compare
+ratio E H_ajax 1 "E / H_ajax" compare
+ratio D_stale H 1 "D_stale / H" compare
+ratio E_stale H 1 "E_stale / H" compare
+ratio D_stale H_nav_stale 1 "D_stale / H_nav_stale" compare
+ratio E_stale H_ajax_stale 1 "E_stale / H_ajax_stale" compare
 if [ -n "${per_request[F]:-}" ]; then
     ratio F H - "F / H"
 fi
