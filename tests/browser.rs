@@ -496,6 +496,14 @@ impl Tab {
             .unwrap_or_else(|e| panic!("could not open {path}: {e}"));
     }
 
+    /// Starts `script` in the page, without waiting for what it does.
+    async fn start(&self, script: &str) {
+        self.client
+            .execute(script, vec![])
+            .await
+            .unwrap_or_else(|e| panic!("could not start {script:?} in the page: {e}"));
+    }
+
     /// Opens a public page and waits until it is there.
     async fn open(&self, path: &str) {
         self.goto(path).await;
@@ -882,13 +890,8 @@ fn htmx_follows_hx_redirect_itself_and_the_client_script_stays_out_of_it() {
         tab.log_out_elsewhere("/logout", "/login").await;
         // htmx navigates through `htmx.location`: catch its redirect there, so
         // that any navigation that still happens can only be the client script's.
-        tab.client
-            .execute(
-                "htmx.location = { href: '', reload: function () {} };",
-                vec![],
-            )
-            .await
-            .expect("replace htmx.location");
+        tab.start("htmx.location = { href: '', reload: function () {} };")
+            .await;
         tab.click(HTMX_GET.button).await;
         let deadline = Instant::now() + WAIT;
         let htmx_went = loop {
@@ -1022,13 +1025,8 @@ fn client_script_recognises_the_bare_sentinel_body_and_still_hands_it_to_the_pag
 fn client_script_recognises_the_sentinel_in_an_xhr_response_text() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.open("/test/blank").await;
-        tab.client
-            .execute(
-                "var x = new XMLHttpRequest(); x.open('GET', '/test/sentinel-only'); x.send();",
-                vec![],
-            )
-            .await
-            .expect("start the XHR");
+        tab.start("var x = new XMLHttpRequest(); x.open('GET', '/test/sentinel-only'); x.send();")
+            .await;
         tab.wait_for(
             "/login",
             Some("/test/blank"),
@@ -1092,10 +1090,7 @@ fn every_client_kind_follows_the_routes_own_login_url_not_the_scripts_fallback()
         ];
         for (kind, call) in calls {
             tab.open("/test/elsewhere").await;
-            tab.client
-                .execute(call, vec![])
-                .await
-                .unwrap_or_else(|e| panic!("start the {kind} call: {e}"));
+            tab.start(call).await;
             tab.wait_for(
                 "/admin/login",
                 Some("/test/elsewhere"),
@@ -1144,10 +1139,8 @@ fn client_script_does_not_reload_a_login_page_whose_own_calls_are_guarded() {
 fn client_script_redirects_again_after_back_restores_the_page() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.open("/test/blank").await;
-        tab.client
-            .execute("window.beforeBack = true; fetch('/api/time');", vec![])
-            .await
-            .expect("start the call");
+        tab.start("window.beforeBack = true; fetch('/api/time');")
+            .await;
         tab.wait_for("/login", Some("/test/blank"), "the first denied call")
             .await;
         tab.client.back().await.expect("go back");
@@ -1162,10 +1155,7 @@ fn client_script_redirects_again_after_back_restores_the_page() {
             json!(true),
             "Chromium restores the page from its back/forward cache, script state and all (what this test is about)"
         );
-        tab.client
-            .execute("fetch('/api/time');", vec![])
-            .await
-            .expect("start the second call");
+        tab.start("fetch('/api/time');").await;
         tab.wait_for(
             "/login",
             Some("/test/blank"),
@@ -1242,10 +1232,7 @@ fn client_script_ignores_denials_from_other_origins() {
 fn a_second_client_script_adds_its_sentinel_to_the_first() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.open("/test/two-scripts").await;
-        tab.client
-            .execute("fetch('/test/other-sentinel');", vec![])
-            .await
-            .expect("start the call");
+        tab.start("fetch('/test/other-sentinel');").await;
         tab.wait_for(
             "/admin/login",
             Some("/test/two-scripts"),
@@ -1310,10 +1297,7 @@ fn client_script_redirects_in_a_browser_without_a_url_parser() {
             "var x = new XMLHttpRequest(); x.open('GET', '/api/time'); x.send();",
         ] {
             tab.open("/test/no-url-parser").await;
-            tab.client
-                .execute(call, vec![])
-                .await
-                .expect("start the call");
+            tab.start(call).await;
             tab.wait_for(
                 "/login",
                 Some("/test/no-url-parser"),
@@ -1328,10 +1312,7 @@ fn client_script_redirects_in_a_browser_without_a_url_parser() {
 fn client_script_refuses_a_login_url_that_a_parser_reads_as_another_host() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.open("/test/blank").await;
-        tab.client
-            .execute("fetch('/test/tab-login-url');", vec![])
-            .await
-            .expect("start the call");
+        tab.start("fetch('/test/tab-login-url');").await;
         tab.wait_for(
             "/login",
             Some("/test/blank"),
