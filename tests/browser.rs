@@ -504,6 +504,26 @@ impl Tab {
             .unwrap_or_else(|e| panic!("could not start {script:?} in the page: {e}"));
     }
 
+    /// Starts `promise` (a JavaScript expression) in the page and records
+    /// what it resolves to in `sessionStorage`, which outlives a navigation
+    /// to another page of the site; read it with [`Tab::recorded`].
+    async fn start_recording(&self, promise: &str) {
+        self.start(&format!(
+            "({promise}).then(function (v) {{ sessionStorage.setItem('recorded', String(v)); }},\
+               function (e) {{ sessionStorage.setItem('recorded', 'error: ' + e); }});"
+        ))
+        .await;
+    }
+
+    /// What [`Tab::start_recording`] recorded, on whichever page of the site
+    /// the browser is now.
+    async fn recorded(&self) -> serde_json::Value {
+        self.client
+            .execute("return sessionStorage.getItem('recorded');", vec![])
+            .await
+            .expect("read sessionStorage")
+    }
+
     /// Opens a public page and waits until it is there.
     async fn open(&self, path: &str) {
         self.goto(path).await;
@@ -934,6 +954,8 @@ fn htmx_follows_hx_redirect_itself_and_the_client_script_stays_out_of_it() {
 
 /// Runs `body` (a function body taking `arguments[0..]`, then `done`) in the
 /// page with WebDriver's async script, and returns what it passes to `done`.
+/// Only for calls that leave the browser where it is: a navigation can lose
+/// the result (see [`Tab::start_recording`]).
 async fn run_in_page(tab: &Tab, body: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
     let script = format!("var done = arguments[arguments.length - 1];\n{body}");
     tab.client
@@ -999,24 +1021,22 @@ fn client_script_recognises_the_bare_sentinel_body_and_still_hands_it_to_the_pag
         // /login?next=<this page>.
         for endpoint in ["/test/sentinel-only", "/test/stream-sentinel"] {
             tab.open("/test/blank").await;
-            let seen = run_in_page(
-                &tab,
-                "fetch(arguments[0]).then(function (r) { return r.text(); })\
-                   .then(done, function (e) { done('error: ' + e); });",
-                vec![json!(endpoint)],
-            )
+            tab.start_recording(&format!(
+                "fetch({}).then(function (r) {{ return r.text(); }})",
+                json!(endpoint)
+            ))
             .await;
-            assert_eq!(
-                seen,
-                json!(require_login::LOGIN_REQUIRED),
-                "{endpoint}: the page's own code still reads the whole body"
-            );
             tab.wait_for(
                 "/login",
                 Some("/test/blank"),
                 &format!("{endpoint}: the sentinel body alone sends the browser to the fallback login page"),
             )
             .await;
+            assert_eq!(
+                tab.recorded().await,
+                json!(require_login::LOGIN_REQUIRED),
+                "{endpoint}: the page's own code still read the whole body"
+            );
         }
     });
 }
@@ -1246,24 +1266,21 @@ fn a_second_client_script_adds_its_sentinel_to_the_first() {
 fn client_script_falls_back_to_its_own_login_page_on_an_unparsable_login_url() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.open("/test/blank").await;
-        let seen = run_in_page(
-            &tab,
-            "fetch('/test/bad-login-url').then(function (r) { return r.status + ' ' + r.headers.get('x-login-url'); })\
-               .then(done, function (e) { done('error: ' + e); });",
-            vec![],
+        tab.start_recording(
+            "fetch('/test/bad-login-url').then(function (r) { return r.status + ' ' + r.headers.get('x-login-url'); })",
         )
         .await;
-        assert_eq!(
-            seen,
-            json!("403 https://[bad/login"),
-            "the page's own code still gets the response"
-        );
         tab.wait_for(
             "/login",
             Some("/test/blank"),
             "an unparsable X-Login-Url falls back to the script's login page",
         )
         .await;
+        assert_eq!(
+            tab.recorded().await,
+            json!("403 https://[bad/login"),
+            "the page's own code still got the response"
+        );
     });
 }
 
