@@ -1077,13 +1077,31 @@ fn form_post_with_ended_session_lands_on_login_and_comes_back_to_the_form() {
         tab.wait_for("/form", None, "logging in returns to the form's page")
             .await;
         tab.click("save").await;
-        tab.wait_for("/form", None, "the form posts again").await;
-        let saved = tab
-            .client
-            .find(Locator::Id("saved"))
-            .await
-            .expect("the form's page says what was saved");
-        assert_eq!(saved.text().await.expect("text"), "Saved: hello");
+        // The POST answers with the form's page again, now saying what was
+        // saved: wait for that, not for the URL, which is /form all along.
+        let deadline = Instant::now() + WAIT;
+        loop {
+            let saved = match tab.client.find(Locator::Id("saved")).await {
+                Ok(saved) => saved.text().await.unwrap_or_default(),
+                Err(_) => String::new(),
+            };
+            if saved == "Saved: hello" {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "the form posts again: #saved says {saved:?} at {:?} after {WAIT:?}",
+                tab.location().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            tab.location().await,
+            Location {
+                path: "/form".into(),
+                next: None
+            }
+        );
     });
 }
 
