@@ -1,0 +1,885 @@
+//! The require-login demo: a small app on in-memory sessions with a short
+//! idle expiry, so a person (or a browser test) can watch a session end and
+//! see every kind of AJAX call land on the right login page.
+//!
+//! [`app`] builds the whole app; `main.rs` serves it, and the real-browser
+//! tests serve exactly the same app.
+//!
+//! Pages (all but `/`, the login pages and the assets need a login):
+//!
+//! | path | what |
+//! |---|---|
+//! | `/` | index: every page, and whether you are logged in |
+//! | `/login` | login form (any name, password [`DEMO_PASSWORD`]); goes back to `?next=` |
+//! | `/logout` | a page with a log-out button (`POST /logout`) |
+//! | `/dashboard` | buttons calling guarded endpoints with fetch() and XMLHttpRequest |
+//! | `/fetch`, `/xhr` | one page per client kind, with the client script |
+//! | `/jquery` | jQuery `$.ajax`, with the client script |
+//! | `/jquery-seed` | jQuery with the recipe's `$(document).ajaxComplete` snippet, no client script |
+//! | `/htmx` | htmx `hx-get` and `hx-post`, with the client script |
+//! | `/form` | a plain HTML form that POSTs (`POST /form`) |
+//! | `/admin` | the admin area: its own login (`/admin/login`) and session key |
+//! | `/api/time`, `/api/echo`, `/htmx/fragment`, `/admin/api/stats` | the guarded endpoints the pages call |
+//! | `/require-login.js` | the client script ([`require_login::client_script`]) |
+//! | `/assets/jquery.min.js`, `/assets/htmx.min.js` | served from [`DemoConfig::jquery`] and [`DemoConfig::htmx`] |
+//!
+//! Every state-changing request of a logged-in user carries a CSRF token
+//! ([`csrf`]), checked after the login check: the forms (`/form`, the htmx
+//! `hx-post` form, the log-out buttons) in a hidden `csrf_token` field, the
+//! scripts' POSTs (XMLHttpRequest to `/api/echo`) in the `X-CSRF-Token`
+//! header, read from the page's `<meta name="csrf-token">`. A session that
+//! ended gets the login page (or the sentinel), never a CSRF error. The GET
+//! calls need no token, and neither do the login forms: there is no session
+//! to protect yet.
+
+pub mod csrf;
+
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::extract::{FromRequest, Query, Request, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Json, Router};
+use require_login::{client_script, require_login, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+use serde::Deserialize;
+use serde_json::json;
+use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
+
+/// The password every demo user logs in with; the login page shows it.
+///
+/// ```
+/// assert_eq!(require_login_demo::DEMO_PASSWORD, "demo");
+/// ```
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// The session key the admin area's login writes and its guards read
+/// (`#[require_login(login = "/admin/login", session_key = "demo.admin")]`).
+///
+/// ```
+/// assert_ne!(require_login_demo::ADMIN_SESSION_KEY, require_login::SESSION_KEY);
+/// ```
+pub const ADMIN_SESSION_KEY: &str = "demo.admin";
+
+/// Where Debian's `libjs-jquery` installs jQuery.
+///
+/// ```
+/// assert!(require_login_demo::DEBIAN_JQUERY.ends_with("/jquery.min.js"));
+/// ```
+pub const DEBIAN_JQUERY: &str = "/usr/share/javascript/jquery/jquery.min.js";
+
+/// Where `npm ci` in `examples/` puts htmx (the `htmx.org` package pinned in
+/// `examples/package.json`).
+///
+/// ```
+/// assert!(require_login_demo::NPM_HTMX.ends_with("/node_modules/htmx.org/dist/htmx.min.js"));
+/// ```
+pub const NPM_HTMX: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../node_modules/htmx.org/dist/htmx.min.js"
+);
+
+/// How the demo is set up.
+///
+/// ```
+/// let config = require_login_demo::DemoConfig::default();
+/// assert_eq!(config.idle, std::time::Duration::from_secs(30));
+/// let _app: axum::Router = require_login_demo::app(config);
+/// ```
+#[derive(Debug, Clone)]
+pub struct DemoConfig {
+    /// A session ends after this long without a request.
+    pub idle: Duration,
+    /// jQuery's file, served at `/assets/jquery.min.js`.
+    pub jquery: PathBuf,
+    /// htmx's file, served at `/assets/htmx.min.js`.
+    pub htmx: PathBuf,
+}
+
+impl Default for DemoConfig {
+    fn default() -> Self {
+        DemoConfig {
+            idle: Duration::from_secs(30),
+            jquery: PathBuf::from(DEBIAN_JQUERY),
+            htmx: PathBuf::from(NPM_HTMX),
+        }
+    }
+}
+
+impl DemoConfig {
+    /// What is missing for the jQuery and htmx pages, as messages saying
+    /// what to install; empty when both files are there.
+    ///
+    /// ```
+    /// let config = require_login_demo::DemoConfig {
+    ///     jquery: "/nonexistent/jquery.js".into(),
+    ///     ..Default::default()
+    /// };
+    /// assert!(config.missing_assets().iter().any(|m| m.contains("libjs-jquery")));
+    /// ```
+    pub fn missing_assets(&self) -> Vec<String> {
+        let mut missing = Vec::new();
+        if !self.jquery.is_file() {
+            missing.push(jquery_missing(&self.jquery));
+        }
+        if !self.htmx.is_file() {
+            missing.push(htmx_missing(&self.htmx));
+        }
+        missing
+    }
+}
+
+fn jquery_missing(path: &std::path::Path) -> String {
+    format!(
+        "jQuery is not installed: expected at {}. Install Debian's package: apt-get install libjs-jquery",
+        path.display()
+    )
+}
+
+fn htmx_missing(path: &std::path::Path) -> String {
+    format!(
+        "htmx is not installed: expected at {}. Install it with: cd examples && npm ci",
+        path.display()
+    )
+}
+
+#[derive(Debug)]
+struct Demo {
+    config: DemoConfig,
+    calls: AtomicU64,
+}
+
+type AppState = Arc<Demo>;
+
+/// The whole demo app, sessions included.
+///
+/// ```
+/// use std::time::Duration;
+/// use require_login_demo::{app, DemoConfig};
+///
+/// let app: axum::Router = app(DemoConfig { idle: Duration::from_secs(2), ..Default::default() });
+/// ```
+pub fn app(config: DemoConfig) -> Router {
+    let idle = time::Duration::try_from(config.idle).unwrap_or(time::Duration::seconds(30));
+    let sessions = SessionManagerLayer::new(MemoryStore::default())
+        .with_secure(false)
+        .with_expiry(Expiry::OnInactivity(idle))
+        // Every request counts as activity, not only the ones that change the session.
+        .with_always_save(true);
+    let state = Arc::new(Demo {
+        config,
+        calls: AtomicU64::new(0),
+    });
+    Router::new()
+        .route("/", get(index))
+        .route("/login", get(login_page).post(login_submit))
+        .route("/logout", get(logout_page).post(logout_submit))
+        .route("/dashboard", get(dashboard))
+        .route("/fetch", get(fetch_page))
+        .route("/xhr", get(xhr_page))
+        .route("/jquery", get(jquery_page))
+        .route("/jquery-seed", get(jquery_seed_page))
+        .route("/htmx", get(htmx_page))
+        .route("/form", get(form_page).post(form_submit))
+        .route("/api/time", get(api_time))
+        .route("/api/echo", post(api_echo))
+        .route("/htmx/fragment", get(htmx_get).post(htmx_post))
+        .route("/admin", get(admin_page))
+        .route(
+            "/admin/login",
+            get(admin_login_page).post(admin_login_submit),
+        )
+        .route(
+            "/admin/logout",
+            get(admin_logout_page).post(admin_logout_submit),
+        )
+        .route("/admin/api/stats", get(admin_stats))
+        .route(CLIENT_SCRIPT_PATH, get(client_script))
+        .route("/assets/jquery.min.js", get(jquery_asset))
+        .route("/assets/htmx.min.js", get(htmx_asset))
+        .with_state(state)
+        .layer(sessions)
+}
+
+// ---------------------------------------------------------------------------
+// Layout
+
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// A JavaScript string literal, safe inside a `<script>` element.
+fn js_string(text: &str) -> String {
+    serde_json::to_string(text)
+        .unwrap_or_else(|_| "\"\"".to_owned())
+        .replace('<', "\\u003c")
+}
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}\
+nav a{margin-right:.8rem}output{display:block;margin:.6rem 0;padding:.4rem .6rem;background:#f3f3f3;min-height:1.5em}\
+.missing{background:#fee;border:1px solid #c00;padding:.5rem}.note{color:#555}button{margin:.2rem .4rem .2rem 0}\
+code{background:#f3f3f3;padding:0 .2rem}";
+
+fn page(title: &str, head: &str, body: &str) -> Html<String> {
+    Html(format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
+         <title>{title} · require-login demo</title><style>{STYLE}</style>{head}</head><body>\
+         <nav><a href=\"/\">Home</a><a href=\"/dashboard\">Dashboard</a><a href=\"/fetch\">fetch</a>\
+         <a href=\"/xhr\">XHR</a><a href=\"/jquery\">jQuery</a><a href=\"/jquery-seed\">jQuery (recipe)</a>\
+         <a href=\"/htmx\">htmx</a><a href=\"/form\">Form</a><a href=\"/admin\">Admin</a>\
+         <a href=\"/logout\">Log out</a></nav>\
+         <h1>{title}</h1>{body}</body></html>",
+        title = escape(title),
+    ))
+}
+
+fn missing_banner(message: &str) -> String {
+    format!(
+        "<p class=\"missing\" id=\"missing\">{}</p>",
+        escape(message)
+    )
+}
+
+async fn user_of(session: &Session, key: &str) -> Option<String> {
+    session.get::<String>(key).await.ok().flatten()
+}
+
+/// A `next` value that is safe to redirect to: a local path with a single
+/// leading slash, never `//host` or `/\host`, no control characters.
+fn safe_next(next: Option<&str>) -> Option<&str> {
+    let next = next?;
+    let bytes = next.as_bytes();
+    let local = bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
+        && !next.chars().any(|c| c.is_control() || c == '\\');
+    local.then_some(next)
+}
+
+fn with_next(path: &str, next: Option<&str>) -> String {
+    match safe_next(next) {
+        Some(next) => {
+            let mut url = String::from(path);
+            url.push_str("?next=");
+            for byte in next.bytes() {
+                if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
+                    url.push(byte as char);
+                } else {
+                    url.push_str(&format!("%{byte:02X}"));
+                }
+            }
+            url
+        }
+        None => path.to_owned(),
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Public pages: index, login, logout
+
+async fn index(State(demo): State<AppState>, session: Session) -> Html<String> {
+    let user = user_of(&session, require_login::SESSION_KEY).await;
+    let admin = user_of(&session, ADMIN_SESSION_KEY).await;
+    let status = match (&user, &admin) {
+        (Some(u), _) => format!("Logged in as <b id=\"who\">{}</b>.", escape(u)),
+        (None, Some(_)) => "Logged in to the admin area only.".to_owned(),
+        (None, None) => {
+            "Not logged in: every page below sends you to the login form first.".to_owned()
+        }
+    };
+    let missing: String = demo
+        .config
+        .missing_assets()
+        .iter()
+        .map(|m| missing_banner(m))
+        .collect();
+    let secs = demo.config.idle.as_secs_f64();
+    page(
+        "require-login demo",
+        "",
+        &format!(
+            "<p>{status}</p>{missing}\
+             <p>Sessions end after <b>{secs} s</b> without a request. Open a page, wait, then press a button: \
+             the call is answered with the login sentinel and the page goes to the login form, which brings \
+             you back here after logging in.</p>\
+             <ul><li><a href=\"/dashboard\">Dashboard</a>: fetch() and XMLHttpRequest</li>\
+             <li><a href=\"/fetch\">fetch()</a></li><li><a href=\"/xhr\">XMLHttpRequest</a></li>\
+             <li><a href=\"/jquery\">jQuery <code>$.ajax</code> with the client script</a></li>\
+             <li><a href=\"/jquery-seed\">jQuery with the recipe's <code>ajaxComplete</code> snippet</a></li>\
+             <li><a href=\"/htmx\">htmx <code>hx-get</code> / <code>hx-post</code></a></li>\
+             <li><a href=\"/form\">A plain form POST</a></li>\
+             <li><a href=\"/admin\">Admin area</a> (its own login page)</li></ul>"
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    next: Option<String>,
+}
+
+fn login_form(action: &str, title: &str, next: Option<&str>, error: Option<&str>) -> Html<String> {
+    let next = safe_next(next);
+    let back = match next {
+        Some(next) => format!(
+            "<p class=\"note\">After logging in you go back to <code id=\"next\">{}</code>.</p>",
+            escape(next)
+        ),
+        None => "<p class=\"note\">After logging in you go to the dashboard.</p>".to_owned(),
+    };
+    let error = error
+        .map(|e| format!("<p class=\"missing\" id=\"error\">{}</p>", escape(e)))
+        .unwrap_or_default();
+    page(
+        title,
+        "",
+        &format!(
+            "{error}<form method=\"post\" action=\"{action}\" id=\"login-form\">\
+             <input type=\"hidden\" name=\"next\" value=\"{next}\">\
+             <p><label>User name <input name=\"username\" id=\"username\" value=\"ada\" required></label></p>\
+             <p><label>Password <input name=\"password\" id=\"password\" type=\"password\" required></label>\
+             <span class=\"note\">(the demo password is <code>{DEMO_PASSWORD}</code>)</span></p>\
+             <p><button type=\"submit\" id=\"login\">Log in</button></p></form>{back}",
+            next = escape(next.unwrap_or("")),
+        ),
+    )
+}
+
+async fn login_page(Query(q): Query<NextQuery>) -> Html<String> {
+    login_form("/login", "Log in", q.next.as_deref(), None)
+}
+
+async fn login_submit(session: Session, Form(form): Form<LoginForm>) -> Response {
+    do_login(
+        session,
+        form,
+        require_login::SESSION_KEY,
+        "/login",
+        "/dashboard",
+    )
+    .await
+}
+
+async fn do_login(
+    session: Session,
+    form: LoginForm,
+    key: &str,
+    action: &str,
+    home: &str,
+) -> Response {
+    let title = if key == ADMIN_SESSION_KEY {
+        "Admin log in"
+    } else {
+        "Log in"
+    };
+    let name = form.username.trim();
+    if form.password != DEMO_PASSWORD || name.is_empty() {
+        let mut response = login_form(
+            action,
+            title,
+            form.next.as_deref(),
+            Some("Wrong user name or password."),
+        )
+        .into_response();
+        *response.status_mut() = StatusCode::UNAUTHORIZED;
+        return response;
+    }
+    if let Err(error) = require_login::login_with_key(&session, key, name).await {
+        tracing::error!(%error, "demo: could not log in");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    // A fresh CSRF token with every login, before any page needs one.
+    if let Err(error) = csrf::renew(&session).await {
+        tracing::error!(%error, "demo: could not create a CSRF token");
+        return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+    }
+    Redirect::to(safe_next(form.next.as_deref()).unwrap_or(home)).into_response()
+}
+
+/// Whether the session is logged in to the app or to the admin area.
+async fn logged_in(session: &Session) -> bool {
+    user_of(session, require_login::SESSION_KEY).await.is_some()
+        || user_of(session, ADMIN_SESSION_KEY).await.is_some()
+}
+
+/// A log-out form's CSRF field: only for a session with a login to end (a
+/// logged-out visitor's page starts no session for it).
+async fn logout_token_field(session: &Session, has_login: bool) -> String {
+    if has_login {
+        csrf::field(session).await
+    } else {
+        String::new()
+    }
+}
+
+/// A log-out form's fields: only its CSRF token.
+#[derive(Deserialize)]
+struct LogoutForm {}
+
+/// The log-out POSTs check their login before CSRF, like the guarded
+/// handlers: a session with no login left goes to `login` (there is nothing
+/// to end, and its page's token is stale); one with a login passes the CSRF
+/// check (`Err` is its answer) before it is ended.
+async fn logout_allowed(has_login: bool, login: &str, request: Request) -> Result<(), Response> {
+    if !has_login {
+        return Err(Redirect::to(login).into_response());
+    }
+    csrf::CsrfForm::<LogoutForm>::from_request(request, &())
+        .await
+        .map(|_| ())
+}
+
+async fn logout_page(session: Session) -> Html<String> {
+    let token_field = logout_token_field(&session, logged_in(&session).await).await;
+    page(
+        "Log out",
+        "",
+        &format!(
+            "<form method=\"post\" action=\"/logout\">{token_field}\
+             <button type=\"submit\" id=\"logout\">Log out</button></form>\
+             <p class=\"note\">This ends the session on the server, for every tab.</p>"
+        ),
+    )
+}
+
+async fn logout_submit(session: Session, request: Request) -> Response {
+    if let Err(answer) = logout_allowed(logged_in(&session).await, "/login", request).await {
+        return answer;
+    }
+    match require_login::logout(&session).await {
+        Ok(()) => Redirect::to("/login").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "demo: could not log out");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Guarded pages, one per client kind
+
+const RESULT: &str = "<output id=\"result\">not called yet</output>";
+
+#[require_login]
+async fn dashboard(session: Session) -> Html<String> {
+    let user = user_of(&session, require_login::SESSION_KEY)
+        .await
+        .unwrap_or_default();
+    page(
+        "Dashboard",
+        &format!("{CLIENT_SCRIPT_TAG}{}", csrf::meta(&session).await),
+        &format!(
+            "<p>Hello <b id=\"who\">{}</b>. These buttons call guarded endpoints; after the session ends \
+             they take you to the login page.</p>\
+             <button id=\"call-fetch\">GET /api/time with fetch()</button>\
+             <button id=\"call-xhr\">POST /api/echo with XMLHttpRequest</button>{RESULT}\
+             <script>{FETCH_CALL}{XHR_CALL}\
+             document.getElementById('call-fetch').onclick = callFetch; \
+             document.getElementById('call-xhr').onclick = callXhr;</script>",
+            escape(&user)
+        ),
+    )
+}
+
+const FETCH_CALL: &str = "function show(text){document.getElementById('result').textContent = text;}\
+function callFetch(){fetch('/api/time',{headers:{'Accept':'application/json'}})\
+.then(function(r){return r.ok ? r.json() : r.text().then(function(t){throw new Error(r.status+' '+t);});})\
+.then(function(d){show('fetch: hello '+d.user+', call '+d.call);})\
+.catch(function(e){show('fetch failed: '+e.message);});}";
+
+const XHR_CALL: &str = "function callXhr(){var x = new XMLHttpRequest();x.open('POST','/api/echo'); \
+x.setRequestHeader('Content-Type','application/json'); \
+x.setRequestHeader('X-CSRF-Token', document.querySelector('meta[name=csrf-token]').content); \
+x.onload = function(){if(x.status===200){var d=JSON.parse(x.responseText);show('xhr: hello '+d.user+', echo '+d.echo+', call '+d.call);}\
+else{show('xhr failed: '+x.status+' '+x.responseText);}}; \
+x.send(JSON.stringify({text:'ping'}));}";
+
+fn client_page(title: &str, head: &str, intro: &str, button: &str, script: &str) -> Html<String> {
+    page(
+        title,
+        head,
+        &format!("<p>{intro}</p>{button}{RESULT}<script>{script}</script>"),
+    )
+}
+
+#[require_login]
+async fn fetch_page() -> Html<String> {
+    client_page(
+        "fetch()",
+        CLIENT_SCRIPT_TAG,
+        "The button calls <code>fetch('/api/time')</code>. The client script watches fetch().",
+        "<button id=\"call\">Call with fetch()</button>",
+        &format!("{FETCH_CALL}document.getElementById('call').onclick = callFetch;"),
+    )
+}
+
+#[require_login]
+async fn xhr_page(session: Session) -> Html<String> {
+    client_page(
+        "XMLHttpRequest",
+        &format!("{CLIENT_SCRIPT_TAG}{}", csrf::meta(&session).await),
+        "The button POSTs JSON to <code>/api/echo</code> with a raw XMLHttpRequest. The client script watches it.",
+        "<button id=\"call\">Call with XMLHttpRequest</button>",
+        &format!(
+            "function show(text){{document.getElementById('result').textContent = text;}}\
+             {XHR_CALL}document.getElementById('call').onclick = callXhr;"
+        ),
+    )
+}
+
+const JQUERY_CALL: &str = "$(function(){$('#call').on('click', function(){\
+$.ajax({url:'/api/time', dataType:'json'})\
+.done(function(d){$('#result').text('jquery: hello '+d.user+', call '+d.call);})\
+.fail(function(x){$('#result').text('jquery failed: '+x.status+' '+x.responseText);});});});";
+
+fn jquery_head(demo: &Demo, extra: &str) -> (String, String) {
+    if demo.config.jquery.is_file() {
+        (
+            format!("<script src=\"/assets/jquery.min.js\"></script>{extra}"),
+            String::new(),
+        )
+    } else {
+        (
+            String::new(),
+            missing_banner(&jquery_missing(&demo.config.jquery)),
+        )
+    }
+}
+
+#[require_login]
+async fn jquery_page(State(demo): State<AppState>) -> Html<String> {
+    let (jquery, missing) = jquery_head(&demo, "");
+    client_page(
+        "jQuery with the client script",
+        // The client script first, before any library, as everywhere.
+        &format!("{CLIENT_SCRIPT_TAG}{jquery}"),
+        &format!(
+            "{missing}The button calls <code>$.ajax</code>. jQuery uses XMLHttpRequest, which the client script watches."
+        ),
+        "<button id=\"call\">Call with $.ajax</button>",
+        JQUERY_CALL,
+    )
+}
+
+/// The recipe's snippet, unchanged but for what its template fills in: the
+/// sentinel, and the login route (rendered, as a template's route helper
+/// would, with the return-to link for this page).
+fn seed_snippet(sentinel: &str, login_url: &str) -> String {
+    format!(
+        r#"
+$(document).ready(function() {{
+    $(document).ajaxComplete(
+        function (event, request, options) {{
+            if (request.responseText === {sentinel}) {{
+                window.location.href = {login_url};
+            }}
+        }}
+    )
+}});
+"#,
+        sentinel = js_string(sentinel),
+        login_url = js_string(login_url),
+    )
+}
+
+#[require_login]
+async fn jquery_seed_page(State(demo): State<AppState>) -> Html<String> {
+    let snippet = format!(
+        "<script>{}</script>",
+        seed_snippet(
+            require_login::LOGIN_REQUIRED,
+            &with_next("/login", Some("/jquery-seed"))
+        )
+    );
+    let (head, missing) = jquery_head(&demo, &snippet);
+    client_page(
+        "jQuery with the recipe's snippet",
+        &head,
+        &format!(
+            "{missing}No client script here: only the recipe's <code>$(document).ajaxComplete</code> snippet, \
+             comparing <code>responseText</code> with the sentinel."
+        ),
+        "<button id=\"call\">Call with $.ajax</button>",
+        JQUERY_CALL,
+    )
+}
+
+#[require_login]
+async fn htmx_page(State(demo): State<AppState>, session: Session) -> Html<String> {
+    let token_field = csrf::field(&session).await;
+    let (head, missing) = if demo.config.htmx.is_file() {
+        (
+            format!("{CLIENT_SCRIPT_TAG}<script src=\"/assets/htmx.min.js\"></script>"),
+            String::new(),
+        )
+    } else {
+        (
+            String::new(),
+            missing_banner(&htmx_missing(&demo.config.htmx)),
+        )
+    };
+    page(
+        "htmx",
+        &head,
+        &format!(
+            "{missing}<p>htmx follows the <code>HX-Redirect</code> header the guard adds; the client script \
+             leaves htmx's requests alone.</p>\
+             <button id=\"call\" hx-get=\"/htmx/fragment\" hx-target=\"#result\">Load with hx-get</button>\
+             <form hx-post=\"/htmx/fragment\" hx-target=\"#result\" style=\"display:inline\">\
+             {token_field}<input type=\"hidden\" name=\"text\" value=\"posted\">\
+             <button id=\"post\" type=\"submit\">Send with hx-post</button></form>{RESULT}"
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct SavedQuery {
+    saved: Option<String>,
+}
+
+#[require_login]
+async fn form_page(session: Session, Query(q): Query<SavedQuery>) -> Html<String> {
+    let token_field = csrf::field(&session).await;
+    let saved = q
+        .saved
+        .map(|s| format!("<p id=\"saved\">Saved: {}</p>", escape(&s)))
+        .unwrap_or_default();
+    page(
+        "A form",
+        "",
+        &format!(
+            "{saved}<p>A plain HTML form (no script). Let the session end, then submit: you land on the \
+             login page and, after logging in, back here.</p>\
+             <form method=\"post\" action=\"/form\">{token_field}<p><label>Note <input name=\"note\" id=\"note\" value=\"hello\">\
+             </label></p><button type=\"submit\" id=\"save\">Save</button></form>"
+        ),
+    )
+}
+
+#[derive(Deserialize)]
+struct NoteForm {
+    note: String,
+}
+
+#[require_login]
+async fn form_submit(csrf::CsrfForm(form): csrf::CsrfForm<NoteForm>) -> Redirect {
+    Redirect::to(&with_saved(&form.note))
+}
+
+fn with_saved(note: &str) -> String {
+    let mut url = String::from("/form?saved=");
+    for byte in note.bytes() {
+        if byte.is_ascii_alphanumeric() {
+            url.push(byte as char);
+        } else {
+            url.push_str(&format!("%{byte:02X}"));
+        }
+    }
+    url
+}
+
+// ---------------------------------------------------------------------------
+// Guarded endpoints
+
+fn now_secs() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+#[require_login]
+async fn api_time(State(demo): State<AppState>, session: Session) -> Json<serde_json::Value> {
+    let user = user_of(&session, require_login::SESSION_KEY).await;
+    let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
+    Json(json!({ "user": user, "time": now_secs(), "call": call }))
+}
+
+#[derive(Deserialize)]
+struct Echo {
+    text: String,
+}
+
+#[require_login]
+async fn api_echo(
+    State(demo): State<AppState>,
+    session: Session,
+    _csrf: csrf::CsrfChecked,
+    Json(body): Json<Echo>,
+) -> Json<serde_json::Value> {
+    let user = user_of(&session, require_login::SESSION_KEY).await;
+    let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
+    Json(json!({ "user": user, "echo": body.text, "call": call }))
+}
+
+#[require_login]
+async fn htmx_get(State(demo): State<AppState>, session: Session) -> Html<String> {
+    let user = user_of(&session, require_login::SESSION_KEY)
+        .await
+        .unwrap_or_default();
+    let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
+    Html(format!(
+        "<span>htmx get: hello {}, call {call}</span>",
+        escape(&user)
+    ))
+}
+
+#[require_login]
+async fn htmx_post(
+    State(demo): State<AppState>,
+    session: Session,
+    csrf::CsrfForm(form): csrf::CsrfForm<Echo>,
+) -> Html<String> {
+    let user = user_of(&session, require_login::SESSION_KEY)
+        .await
+        .unwrap_or_default();
+    let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
+    Html(format!(
+        "<span>htmx post: hello {}, {}, call {call}</span>",
+        escape(&user),
+        escape(&form.text)
+    ))
+}
+
+// ---------------------------------------------------------------------------
+// Admin area: its own login page and session key
+
+#[require_login(login = "/admin/login", session_key = "demo.admin")]
+async fn admin_page(session: Session) -> Html<String> {
+    let admin = user_of(&session, ADMIN_SESSION_KEY)
+        .await
+        .unwrap_or_default();
+    page(
+        "Admin",
+        CLIENT_SCRIPT_TAG,
+        &format!(
+            "<p>Admin <b id=\"who\">{}</b>. The admin area has its own login page and session key: its guards \
+             send logged-out users to <code>/admin/login</code>.</p>\
+             <button id=\"call\">GET /admin/api/stats with fetch()</button>\
+             <p><a href=\"/admin/logout\">Log out of the admin area</a></p>{RESULT}\
+             <script>function show(t){{document.getElementById('result').textContent = t;}}\
+             document.getElementById('call').onclick = function(){{fetch('/admin/api/stats')\
+             .then(function(r){{return r.ok ? r.json() : r.text().then(function(t){{throw new Error(r.status+' '+t);}});}})\
+             .then(function(d){{show('admin: hello '+d.admin+', call '+d.call);}})\
+             .catch(function(e){{show('admin call failed: '+e.message);}});}};</script>",
+            escape(&admin)
+        ),
+    )
+}
+
+#[require_login(login = "/admin/login", session_key = "demo.admin")]
+async fn admin_stats(State(demo): State<AppState>, session: Session) -> Json<serde_json::Value> {
+    let admin = user_of(&session, ADMIN_SESSION_KEY).await;
+    let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
+    Json(json!({ "admin": admin, "call": call }))
+}
+
+async fn admin_login_page(Query(q): Query<NextQuery>) -> Html<String> {
+    login_form("/admin/login", "Admin log in", q.next.as_deref(), None)
+}
+
+async fn admin_login_submit(session: Session, Form(form): Form<LoginForm>) -> Response {
+    do_login(session, form, ADMIN_SESSION_KEY, "/admin/login", "/admin").await
+}
+
+async fn admin_logout_page(session: Session) -> Html<String> {
+    let admin = user_of(&session, ADMIN_SESSION_KEY).await.is_some();
+    let token_field = logout_token_field(&session, admin).await;
+    page(
+        "Admin log out",
+        "",
+        &format!(
+            "<form method=\"post\" action=\"/admin/logout\">{token_field}\
+             <button type=\"submit\" id=\"logout\">Log out of the admin area</button></form>"
+        ),
+    )
+}
+
+async fn admin_logout_submit(session: Session, request: Request) -> Response {
+    let admin = user_of(&session, ADMIN_SESSION_KEY).await.is_some();
+    if let Err(answer) = logout_allowed(admin, "/admin/login", request).await {
+        return answer;
+    }
+    match session.remove_value(ADMIN_SESSION_KEY).await {
+        Ok(_) => Redirect::to("/admin/login").into_response(),
+        Err(error) => {
+            tracing::error!(%error, "demo: could not log out of the admin area");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// Third-party assets, served from where they are installed
+
+async fn serve_file(path: &std::path::Path, missing: String) -> Response {
+    match tokio::fs::read(path).await {
+        Ok(bytes) => (
+            [
+                (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+                (header::CACHE_CONTROL, "public, max-age=3600"),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(_) => (StatusCode::NOT_FOUND, missing).into_response(),
+    }
+}
+
+async fn jquery_asset(State(demo): State<AppState>) -> Response {
+    let path = &demo.config.jquery;
+    serve_file(path, jquery_missing(path)).await
+}
+
+async fn htmx_asset(State(demo): State<AppState>) -> Response {
+    let path = &demo.config.htmx;
+    serve_file(path, htmx_missing(path)).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_must_be_a_local_single_slash_path() {
+        assert_eq!(safe_next(Some("/fetch?a=1")), Some("/fetch?a=1"));
+        assert_eq!(safe_next(Some("//evil.example")), None);
+        assert_eq!(safe_next(Some("/\\evil.example")), None);
+        assert_eq!(safe_next(Some("https://evil.example")), None);
+        assert_eq!(safe_next(Some("/a\nb")), None);
+        assert_eq!(safe_next(Some("")), None);
+        assert_eq!(safe_next(None), None);
+    }
+
+    #[test]
+    fn seed_snippet_compares_response_text_with_the_sentinel() {
+        let js = seed_snippet("LOGIN_REQUIRED", "/login?next=%2Fjquery-seed");
+        assert!(js.contains("$(document).ajaxComplete("));
+        assert!(js.contains(r#"if (request.responseText === "LOGIN_REQUIRED") {"#));
+        assert!(js.contains(r#"window.location.href = "/login?next=%2Fjquery-seed";"#));
+    }
+
+    #[test]
+    fn js_string_cannot_close_a_script_element() {
+        assert_eq!(js_string("</script>"), "\"\\u003c/script>\"");
+    }
+}
