@@ -7,11 +7,11 @@ use axum::extract::FromRequestParts;
 use axum::response::Response;
 use http::request::Parts;
 use http::HeaderValue;
-use tower_sessions::Session;
 
 use crate::classify::{classify, RequestKind};
 use crate::options::GuardOptions;
 use crate::routes::LoginRoutes;
+use crate::session::RequestSession;
 use crate::{respond, return_to};
 
 /// Supplies the options of a [`RequireLogin`] guard, as a type, so each
@@ -126,22 +126,16 @@ where
 /// # Errors
 /// The response to send instead of running the handler.
 pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), Response> {
-    let Some(session) = parts.extensions.get::<Session>() else {
+    let Some(session) = RequestSession::of(&parts.extensions) else {
         tracing::error!(
             "require_login: no session on this request: add tower_sessions::SessionManagerLayer \
              to the router, outside (after, in `.layer` order) every guarded route"
         );
         return Err(respond::internal_error());
     };
-    // A session without an id (no cookie, or one the store did not know)
-    // whose record was never loaded is empty: logged out, and there is no
-    // record to load. Asking `is_empty` first skips creating a throwaway one.
-    if session.id().is_none() && session.is_empty().await {
-        return Err(deny(parts, options));
-    }
-    match session.get_value(options.session_key).await {
-        Ok(Some(user)) if !user.is_null() => Ok(()),
-        Ok(_) => Err(deny(parts, options)),
+    match session.logged_in(options.session_key).await {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(deny(parts, options)),
         Err(error) => {
             tracing::error!(%error, "require_login: the session store failed; answering 500");
             Err(respond::internal_error())

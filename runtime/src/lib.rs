@@ -142,7 +142,7 @@ pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
 pub use layer::{RequireLoginLayer, RequireLoginService};
 pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
 pub use routes::{LoginRoutes, UnknownLoginRoutes};
-pub use session::{login, login_with_key, logout, SESSION_KEY};
+pub use session::{login, login_with_key, logout, LoginSession, SESSION_KEY};
 
 /// Guards an async axum handler: only logged-in users reach its body.
 ///

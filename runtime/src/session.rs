@@ -1,8 +1,22 @@
-//! Marking a tower-sessions [`Session`] as logged in, and ending it.
+//! Marking a tower-sessions `Session` as logged in, and ending it; and the
+//! one place where the guard reads a request's session.
+//!
+//! Two tower-sessions lines are supported, each behind a cargo feature:
+//! `tower-sessions-015` (the default) and `tower-sessions-014` (what the
+//! Redis and SQL stores and axum-login are built on). Their `Session` types
+//! are distinct types with the same API; [`LoginSession`] covers both, and
+//! [`RequestSession`] is the guard's only view of them.
 
+use std::future::Future;
+
+use http::Extensions;
 use serde::Serialize;
-use tower_sessions::session::Error;
-use tower_sessions::Session;
+
+#[cfg(not(any(feature = "tower-sessions-015", feature = "tower-sessions-014")))]
+compile_error!(
+    "require-login needs a tower-sessions line: enable the feature `tower-sessions-015` \
+     (the default) or `tower-sessions-014`, or both"
+);
 
 /// The session key [`login`] writes and guards read by default.
 ///
@@ -20,6 +34,9 @@ use tower_sessions::Session;
 pub const SESSION_KEY: &str = "require_login.user";
 
 /// Marks `session` as logged in as `user_id`, under [`SESSION_KEY`].
+///
+/// `session` is the `Session` of either tower-sessions line (see
+/// [`LoginSession`]); the error is that line's `session::Error`.
 ///
 /// The session id is cycled first, so an id planted before login (session
 /// fixation) is worth nothing after it.
@@ -42,10 +59,10 @@ pub const SESSION_KEY: &str = "require_login.user";
 ///
 /// # Errors
 /// When the store fails or `user_id` does not serialize.
-pub async fn login<U: Serialize + ?Sized + Sync>(
-    session: &Session,
+pub async fn login<S: LoginSession, U: Serialize + ?Sized + Sync>(
+    session: &S,
     user_id: &U,
-) -> Result<(), Error> {
+) -> Result<(), S::Error> {
     login_with_key(session, SESSION_KEY, user_id).await
 }
 
@@ -63,11 +80,11 @@ pub async fn login<U: Serialize + ?Sized + Sync>(
 ///
 /// # Errors
 /// When the store fails or `user_id` does not serialize.
-pub async fn login_with_key<U: Serialize + ?Sized + Sync>(
-    session: &Session,
+pub async fn login_with_key<S: LoginSession, U: Serialize + ?Sized + Sync>(
+    session: &S,
     key: &str,
     user_id: &U,
-) -> Result<(), Error> {
+) -> Result<(), S::Error> {
     session.cycle_id().await?;
     session.insert(key, user_id).await
 }
@@ -87,6 +104,198 @@ pub async fn login_with_key<U: Serialize + ?Sized + Sync>(
 ///
 /// # Errors
 /// When the store fails to delete the session.
-pub async fn logout(session: &Session) -> Result<(), Error> {
+pub async fn logout<S: LoginSession>(session: &S) -> Result<(), S::Error> {
     session.flush().await
+}
+
+/// A tower-sessions `Session` that [`login`] and [`logout`] accept: 0.15's
+/// `tower_sessions::Session` with the feature `tower-sessions-015` (the
+/// default), 0.14's with `tower-sessions-014`. Sealed: only those two.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// # use std::sync::Arc;
+/// use require_login::LoginSession;
+/// use tower_sessions::{MemoryStore, Session};
+///
+/// async fn sign_in<S: LoginSession>(session: &S) -> Result<(), S::Error> {
+///     require_login::login(session, "ada").await
+/// }
+/// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
+/// sign_in(&session).await?;
+/// # Ok::<_, tower_sessions::session::Error>(()) }).unwrap();
+/// ```
+pub trait LoginSession: sealed::SessionOps {}
+
+/// The operations used on a `Session`, the same on both lines. In a private
+/// module, so that no other type can be a [`LoginSession`].
+mod sealed {
+    use super::*;
+
+    pub trait SessionOps: Send + Sync + 'static {
+        /// The line's `session::Error`.
+        type Error: std::error::Error + Send + Sync + 'static;
+
+        fn is_unloaded_and_empty(&self) -> impl Future<Output = bool> + Send;
+        fn get_value(
+            &self,
+            key: &str,
+        ) -> impl Future<Output = Result<Option<serde_json::Value>, Self::Error>> + Send;
+        fn cycle_id(&self) -> impl Future<Output = Result<(), Self::Error>> + Send;
+        fn insert<U: Serialize + ?Sized + Sync>(
+            &self,
+            key: &str,
+            value: &U,
+        ) -> impl Future<Output = Result<(), Self::Error>> + Send;
+        fn flush(&self) -> impl Future<Output = Result<(), Self::Error>> + Send;
+    }
+}
+
+/// Implements the seam for one line's `Session`, whose API is the same on both.
+macro_rules! session_line {
+    ($feature:literal, $crate_name:ident) => {
+        #[cfg(feature = $feature)]
+        impl sealed::SessionOps for $crate_name::Session {
+            type Error = $crate_name::session::Error;
+
+            async fn is_unloaded_and_empty(&self) -> bool {
+                self.id().is_none() && self.is_empty().await
+            }
+            fn get_value(
+                &self,
+                key: &str,
+            ) -> impl Future<Output = Result<Option<serde_json::Value>, Self::Error>> + Send {
+                $crate_name::Session::get_value(self, key)
+            }
+            fn cycle_id(&self) -> impl Future<Output = Result<(), Self::Error>> + Send {
+                $crate_name::Session::cycle_id(self)
+            }
+            fn insert<U: Serialize + ?Sized + Sync>(
+                &self,
+                key: &str,
+                value: &U,
+            ) -> impl Future<Output = Result<(), Self::Error>> + Send {
+                $crate_name::Session::insert(self, key, value)
+            }
+            fn flush(&self) -> impl Future<Output = Result<(), Self::Error>> + Send {
+                $crate_name::Session::flush(self)
+            }
+        }
+
+        #[cfg(feature = $feature)]
+        impl LoginSession for $crate_name::Session {}
+    };
+}
+
+session_line!("tower-sessions-015", tower_sessions);
+session_line!("tower-sessions-014", tower_sessions_014);
+
+/// The guard's one view of a request's session: whichever `Session` the
+/// app's `SessionManagerLayer` installed. Every read of the session by the
+/// guard goes through [`RequestSession::logged_in`], so what bounds or
+/// replaces that read (a timeout, another source of "logged in") belongs
+/// there.
+pub(crate) enum RequestSession<'a> {
+    #[cfg(feature = "tower-sessions-015")]
+    V015(&'a tower_sessions::Session),
+    #[cfg(feature = "tower-sessions-014")]
+    V014(&'a tower_sessions_014::Session),
+}
+
+/// Why the guard could not tell whether the session is logged in: the
+/// store failed (the line's `session::Error`, kept for the log).
+pub(crate) type SessionReadError = Box<dyn std::error::Error + Send + Sync>;
+
+impl<'a> RequestSession<'a> {
+    /// The session a `SessionManagerLayer` of either enabled line put on the
+    /// request, 0.15's first; `None` without one.
+    pub(crate) fn of(extensions: &'a Extensions) -> Option<Self> {
+        #[cfg(feature = "tower-sessions-015")]
+        if let Some(session) = extensions.get::<tower_sessions::Session>() {
+            return Some(RequestSession::V015(session));
+        }
+        #[cfg(feature = "tower-sessions-014")]
+        if let Some(session) = extensions.get::<tower_sessions_014::Session>() {
+            return Some(RequestSession::V014(session));
+        }
+        let _ = extensions;
+        None
+    }
+
+    /// Whether the session holds a user under `key`: present and not null.
+    pub(crate) async fn logged_in(&self, key: &str) -> Result<bool, SessionReadError> {
+        match *self {
+            #[cfg(feature = "tower-sessions-015")]
+            RequestSession::V015(session) => Ok(holds_user(session, key).await?),
+            #[cfg(feature = "tower-sessions-014")]
+            RequestSession::V014(session) => Ok(holds_user(session, key).await?),
+        }
+    }
+}
+
+/// The decision on one line's session, written once for both.
+async fn holds_user<S: sealed::SessionOps>(session: &S, key: &str) -> Result<bool, S::Error> {
+    // A session without an id (no cookie, or one the store did not know)
+    // whose record was never loaded is empty: logged out, and there is no
+    // record to load. Asking `is_empty` first skips creating a throwaway one.
+    if session.is_unloaded_and_empty().await {
+        return Ok(false);
+    }
+    Ok(matches!(session.get_value(key).await?, Some(user) if !user.is_null()))
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use super::*;
+
+    /// login, a null user, logout: what the guard's one read says on a line.
+    macro_rules! decision_on_line {
+        ($feature:literal, $test:ident, $crate_name:ident) => {
+            #[cfg(feature = $feature)]
+            #[tokio::test]
+            async fn $test() {
+                use $crate_name::{MemoryStore, Session};
+                let store = Arc::new(MemoryStore::default());
+                let mut extensions = Extensions::new();
+                let session = Session::new(None, store, None);
+                extensions.insert(session.clone());
+                let seen = || RequestSession::of(&extensions).expect("the session is found");
+
+                assert!(
+                    !seen().logged_in(SESSION_KEY).await.unwrap(),
+                    "fresh session"
+                );
+                login(&session, "ada").await.unwrap();
+                assert!(seen().logged_in(SESSION_KEY).await.unwrap(), "after login");
+                assert!(!seen().logged_in("other.key").await.unwrap(), "another key");
+                login_with_key(&session, "nobody", &serde_json::Value::Null)
+                    .await
+                    .unwrap();
+                assert!(!seen().logged_in("nobody").await.unwrap(), "a null user");
+                logout(&session).await.unwrap();
+                assert!(
+                    !seen().logged_in(SESSION_KEY).await.unwrap(),
+                    "after logout"
+                );
+            }
+        };
+    }
+
+    decision_on_line!(
+        "tower-sessions-015",
+        decides_on_a_015_session,
+        tower_sessions
+    );
+    decision_on_line!(
+        "tower-sessions-014",
+        decides_on_a_014_session,
+        tower_sessions_014
+    );
+
+    #[test]
+    fn no_session_layer_means_no_session() {
+        assert!(RequestSession::of(&Extensions::new()).is_none());
+    }
 }

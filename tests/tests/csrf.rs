@@ -14,6 +14,10 @@
 //! extractors and the `form_token_to_header` middleware tested here are the
 //! ones the demo runs.
 
+// axum-tower-sessions-csrf is built on tower-sessions 0.15 only: these run in
+// the default line's run of the suite.
+#![cfg(not(feature = "tower-sessions-014"))]
+
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 

@@ -7,9 +7,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use http::StatusCode;
 use require_login::{require_login, LOGIN_REQUIRED};
+use require_login_tests::sessions::{MemoryStore, Session, SessionManagerLayer};
 use reqwest::cookie::{CookieStore, Jar};
 use reqwest::redirect::Policy;
-use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
 #[require_login]
 async fn balance() -> &'static str {

@@ -14,8 +14,8 @@ use require_login::{
     require_login, GuardConfig, GuardOptions, LoginRoutes, RequireLoginLayer, UnknownLoginRoutes,
     LOGIN_REQUIRED,
 };
+use require_login_tests::sessions::MemoryStore;
 use require_login_tests::*;
-use tower_sessions::MemoryStore;
 
 const ADMIN: GuardOptions = GuardOptions::new()
     .login("/admin/login")
