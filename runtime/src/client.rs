@@ -1,43 +1,75 @@
 //! The page side: a small, dependency-free script that turns the guard's
 //! AJAX answer into a visit to the login page.
 //!
-//! The script is generated from the same sentinel the guard answers with
-//! (by default [`LOGIN_REQUIRED`]), so the two cannot drift apart. It patches
-//! `window.fetch` and `XMLHttpRequest` (which also covers jQuery, axios and
-//! most other libraries), and when a response is a guard's denial it sends
-//! the browser to the URL in the response's `X-Login-Url` header: the
-//! route's own login page, with the return-to link pointing at the page the
-//! user is on.
+//! The script's source is `runtime/assets/require-login.js`, unit-tested on
+//! its own with Node (`node --test runtime/assets/`). The crate serves it
+//! with its configuration appended as a call
+//! (`({sentinel: "LOGIN_REQUIRED", login: "/login", field: "next", mark: true});`),
+//! so the sentinel is the guard's own constant (by default [`LOGIN_REQUIRED`])
+//! and the two cannot drift apart; comment lines, indentation and blank
+//! lines are left out of what is served.
 //!
-//! A response is a denial when it comes from the page's own origin, its
-//! status is 401 or 403 (the only statuses a guard uses), and it carries
-//! `X-Login-Url` or its whole body is the sentinel. The script goes to that
-//! URL when it is a single-slash path or an http(s) URL with nothing a URL
-//! parser would read differently, and otherwise to its own login page
-//! ([`ClientScript::login`]). A fetch body is only looked at when it is
-//! `text/plain`, on a clone (so the page's own code still gets it), and only
-//! up to the sentinel's length (so a long or endless stream is never read to
-//! its end and reaches the page as it comes). An XMLHttpRequest's body is
-//! compared for the `""`, `"text"`, `"arraybuffer"` and `"blob"` response
-//! types; a `"json"` or `"document"` one keeps no text, so there only
-//! `X-Login-Url` counts. Every other response passes through untouched.
+//! It patches `window.fetch` and `XMLHttpRequest` (which also covers jQuery,
+//! axios and most other libraries):
 //!
-//! On the login page itself (the same path and query, the return-to field
-//! aside) the script does not navigate: the page would reload for ever if
-//! its own calls were guarded. After the browser's Back button restores a
-//! page from its cache the next denial redirects again. Loading a second
-//! script, built for another guard's sentinel, adds that sentinel (with its
-//! own login page) to the first one's; a second script with a sentinel
-//! already known changes nothing.
+//! - **The mark.** Its own page's same-origin requests get
+//!   `X-Requested-With: XMLHttpRequest` when the page did not set it, so
+//!   every browser's AJAX is told from a navigation, Fetch Metadata or not.
+//!   Never a cross-origin request (that would need a CORS preflight), never a
+//!   request of htmx, Inertia or Turbo (`HX-Request`, `X-Inertia`,
+//!   `X-Turbo-Request-Id`), which keep their own protocol.
+//!   [`ClientScript::mark_requests`] turns it off.
+//! - **Denials.** A response is a denial when it comes from the page's own
+//!   origin (its URL, or the request's when a browser or polyfill reports
+//!   none), its status is 401 or 403, and it carries `X-Login-Url` or its
+//!   whole body is the sentinel. The script goes to that URL when it is a
+//!   single-slash path or an http(s) URL on this site or on the site of a
+//!   configured login page, with nothing a URL parser would read
+//!   differently; otherwise to its own login page ([`ClientScript::login`]).
+//!   When that URL has no return-to field, the script adds one for the page
+//!   the user is on (before any `#fragment`).
+//! - **Bodies.** A fetch body is only looked at when it is `text/plain`, on a
+//!   clone (so the page's own code still gets it), and only up to the
+//!   sentinel's length (so a long or endless stream is never read to its end
+//!   and reaches the page as it comes). An XMLHttpRequest's body is compared
+//!   for the `""`, `"text"`, `"arraybuffer"` and `"blob"` response types; a
+//!   `"json"` or `"document"` one keeps no text, so there only `X-Login-Url`
+//!   counts. Every other response passes through untouched, and a fetch's
+//!   headers reach the network as the page gave them, iterators included.
+//! - **Loops.** On the login page itself (the same path and query, every
+//!   return-to field aside) the script does not navigate. A burst of denials
+//!   is one visit; after a visit the page stayed on (a `beforeunload` prompt
+//!   answered "Stay") the next click or key, or 5 seconds, re-arm it, as does
+//!   the Back button restoring the page. And at most 3 automatic visits per
+//!   tab in 30 seconds (counted in `sessionStorage`): then it stops and says
+//!   why in the console.
+//! - **Copies.** A second script, built for another guard's sentinel, adds
+//!   that sentinel (with its own login page) to the first one's; a second
+//!   script with a sentinel already known changes nothing.
 //!
 //! htmx requests (`HX-Request: true`) are left to htmx, which follows the
 //! `HX-Redirect` header the guard adds for them: the two never both act.
+//!
+//! # Caching
+//!
+//! The script is served with a strong `ETag` (a hash of the bytes served)
+//! and answers a matching `If-None-Match` with `304 Not Modified`. At its
+//! plain URL it is `Cache-Control: no-cache` (revalidated, never downloaded
+//! twice); at the versioned URL that [`CLIENT_SCRIPT_TAG`],
+//! [`ClientScript::src`] and [`ClientScript::script_tag`] write
+//! (`/require-login.js?v=<hash>`) it is `public, max-age=31536000, immutable`,
+//! so a second page view does not even ask. A `?v=` of another version (a
+//! page from before a deploy) gets the current script, revalidated.
 
-use axum::body::Body;
+use std::sync::OnceLock;
+
+use axum::body::{Body, Bytes};
 use axum::response::Response;
 use axum::routing::MethodRouter;
-use http::header::{CACHE_CONTROL, CONTENT_TYPE, X_CONTENT_TYPE_OPTIONS};
-use http::HeaderValue;
+use http::header::{
+    CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, X_CONTENT_TYPE_OPTIONS,
+};
+use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 
 use crate::options::{check_sentinel, GuardOptions, LoginTarget};
 use crate::LOGIN_REQUIRED;
@@ -50,21 +82,28 @@ use crate::LOGIN_REQUIRED;
 /// ```
 pub const CLIENT_SCRIPT_PATH: &str = "/require-login.js";
 
-/// The `<script>` tag that loads the script from [`CLIENT_SCRIPT_PATH`].
-/// Put it in the `<head>` of every page that makes AJAX calls, before other
-/// scripts, so it sees their requests.
+/// The `<script>` tag that loads the default script ([`client_script`]) from
+/// [`CLIENT_SCRIPT_PATH`], at its versioned URL: cached for good by the
+/// browser, and a new URL whenever the script changes. Put it in the
+/// `<head>` of every page that makes AJAX calls, before other scripts, so it
+/// sees their requests.
 ///
 /// ```
-/// assert_eq!(
-///     require_login::CLIENT_SCRIPT_TAG,
-///     r#"<script src="/require-login.js"></script>"#,
-/// );
+/// use require_login::{ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+///
+/// assert!(CLIENT_SCRIPT_TAG.starts_with(r#"<script src="/require-login.js?v="#));
+/// assert_eq!(CLIENT_SCRIPT_TAG, ClientScript::new().script_tag(CLIENT_SCRIPT_PATH));
 /// ```
-pub const CLIENT_SCRIPT_TAG: &str = r#"<script src="/require-login.js"></script>"#;
+pub const CLIENT_SCRIPT_TAG: &str = match std::str::from_utf8(&DEFAULT_TAG) {
+    Ok(tag) => tag,
+    Err(_) => panic!("the script tag is ASCII"),
+};
 
 /// The client script for the default guard ([`LOGIN_REQUIRED`], falling back
-/// to `/login?next=<page>` when a denial carries no `X-Login-Url`), as a
-/// ready axum handler.
+/// to `/login?next=<page>` when a denial carries no usable `X-Login-Url`),
+/// as a ready axum handler, with the caching described in the [module
+/// docs](self): `304` for a matching `If-None-Match`, `immutable` at the
+/// versioned URL of [`CLIENT_SCRIPT_TAG`].
 ///
 /// ```
 /// use axum::{routing::get, Router};
@@ -72,12 +111,16 @@ pub const CLIENT_SCRIPT_TAG: &str = r#"<script src="/require-login.js"></script>
 ///
 /// let app: Router = Router::new().route(CLIENT_SCRIPT_PATH, get(client_script));
 /// ```
-pub async fn client_script() -> Response {
-    ClientScript::new().response()
+pub async fn client_script(uri: Uri, headers: HeaderMap) -> Response {
+    static DEFAULT: OnceLock<Served> = OnceLock::new();
+    DEFAULT
+        .get_or_init(|| Served::new(ClientScript::new()))
+        .respond(uri.query(), &headers)
 }
 
 /// An HTML `<script src="...">` tag for the script served at `src`, with
-/// `src` escaped for the attribute.
+/// `src` escaped for the attribute. (For the client script's own versioned
+/// URL, see [`ClientScript::script_tag`].)
 ///
 /// ```
 /// assert_eq!(
@@ -86,27 +129,15 @@ pub async fn client_script() -> Response {
 /// );
 /// ```
 pub fn script_tag(src: &str) -> String {
-    let mut tag = String::with_capacity(src.len() + 24);
-    tag.push_str("<script src=\"");
-    for c in src.chars() {
-        match c {
-            '&' => tag.push_str("&amp;"),
-            '"' => tag.push_str("&quot;"),
-            '<' => tag.push_str("&lt;"),
-            '>' => tag.push_str("&gt;"),
-            '\'' => tag.push_str("&#39;"),
-            c => tag.push(c),
-        }
-    }
-    tag.push_str("\"></script>");
-    tag
+    format!("<script src=\"{}\"></script>", escape_html(src))
 }
 
-/// The client script's configuration: which sentinel to recognise, and
-/// where to go when a denial names no usable login URL (the guard always
-/// sends a good `X-Login-Url`, but a proxy may strip it, and a URL that is
-/// not a single-slash path or an http(s) URL, or that holds whitespace,
-/// control characters or backslashes, is refused). Build it in a `const`, like
+/// The client script's configuration: which sentinel to recognise, where to
+/// go when a denial names no usable login URL (the guard always sends a good
+/// `X-Login-Url`, but a proxy may strip it, and a URL that is not a
+/// single-slash path or an http(s) URL on this site or the fallback's, or
+/// that holds whitespace, control characters or backslashes, is refused),
+/// and whether to mark the page's requests. Build it in a `const`, like
 /// [`GuardOptions`]; a bad value is then a compile error.
 ///
 /// ```
@@ -118,6 +149,7 @@ pub fn script_tag(src: &str) -> String {
 ///
 /// assert!(SCRIPT.source().contains("SESSION_EXPIRED"));
 /// let app: Router = Router::new().route(CLIENT_SCRIPT_PATH, SCRIPT.method_router());
+/// // In the pages: SCRIPT.script_tag(CLIENT_SCRIPT_PATH)
 /// ```
 ///
 /// A sentinel the guard would refuse does not build:
@@ -130,11 +162,12 @@ pub struct ClientScript {
     sentinel: &'static str,
     login: &'static str,
     redirect_field: Option<&'static str>,
+    mark_requests: bool,
 }
 
 impl ClientScript {
     /// The defaults, matching [`GuardOptions::new`]: [`LOGIN_REQUIRED`],
-    /// fallback `/login`, return-to field `next`.
+    /// fallback `/login`, return-to field `next`; requests marked.
     ///
     /// ```
     /// use require_login::ClientScript;
@@ -146,6 +179,7 @@ impl ClientScript {
             sentinel: LOGIN_REQUIRED,
             login: "/login",
             redirect_field: Some("next"),
+            mark_requests: true,
         }
     }
 
@@ -170,6 +204,7 @@ impl ClientScript {
             sentinel: options.sentinel,
             login,
             redirect_field: options.redirect_field,
+            mark_requests: true,
         }
     }
 
@@ -190,6 +225,8 @@ impl ClientScript {
     }
 
     /// Sets the fallback login page: a single-slash path or an http(s) URL.
+    /// An `X-Login-Url` on that URL's site is followed too (an external
+    /// sign-in); on any other site but the page's own, it is not.
     ///
     /// # Panics
     /// On anything else (`//evil.example`, `javascript:...`, a route name);
@@ -224,6 +261,29 @@ impl ClientScript {
         }
     }
 
+    /// Whether the script adds `X-Requested-With: XMLHttpRequest` to the
+    /// page's same-origin `fetch()` and XMLHttpRequest calls that lack it (on
+    /// by default). Turn it off when your own handlers read that header and
+    /// must not see it on every call; the guard then tells AJAX by Fetch
+    /// Metadata, which browsers before Safari 16.4 and Firefox 90 do not send.
+    /// With two scripts on a page, either one turning it off turns it off.
+    ///
+    /// A same-origin URL that redirects to another origin carries the mark
+    /// there, and the browser then asks that origin first (a CORS preflight),
+    /// as it does for jQuery's own `X-Requested-With`.
+    ///
+    /// ```
+    /// const SCRIPT: require_login::ClientScript =
+    ///     require_login::ClientScript::new().mark_requests(false);
+    /// assert!(SCRIPT.source().ends_with("mark: false});\n"));
+    /// ```
+    pub const fn mark_requests(self, mark: bool) -> Self {
+        ClientScript {
+            mark_requests: mark,
+            ..self
+        }
+    }
+
     /// The sentinel the script recognises.
     ///
     /// ```
@@ -242,37 +302,96 @@ impl ClientScript {
         self.login
     }
 
-    /// The JavaScript source. Every configured string is written as an
+    /// The JavaScript source as served: `runtime/assets/require-login.js`
+    /// without comment lines, indentation and blank lines, then the call
+    /// with this configuration. Every configured string is written as an
     /// escaped JavaScript string literal, safe to inline in a `<script>`
     /// element too.
     ///
     /// ```
     /// let js = require_login::ClientScript::new().source();
-    /// assert!(js.contains(r#"var SENTINEL = "LOGIN_REQUIRED";"#));
+    /// assert!(js.ends_with(
+    ///     "({sentinel: \"LOGIN_REQUIRED\", login: \"/login\", field: \"next\", mark: true});\n"
+    /// ));
     /// assert!(js.contains("X-Login-Url"));
     /// ```
     pub fn source(&self) -> String {
-        SCRIPT_TEMPLATE
-            .replace("__SENTINEL__", &js_string(self.sentinel))
-            .replace("__LOGIN__", &js_string(self.login))
-            .replace("__FIELD__", &js_string(self.redirect_field.unwrap_or("")))
+        let mut out = String::with_capacity(ASSET.len());
+        let mut at = 0;
+        while let Some((start, end, next)) = served_line(ASSET.as_bytes(), at) {
+            out.push_str(&ASSET[start..end]);
+            out.push('\n');
+            at = next;
+        }
+        for piece in self.config_call() {
+            match piece {
+                Piece::Raw(text) => out.push_str(text),
+                Piece::Js(text) => out.push_str(&js_string(text)),
+            }
+        }
+        out
     }
 
-    /// The script as an HTTP response: `text/javascript`, `nosniff`,
-    /// revalidated on every use (`no-cache`) so a changed sentinel is picked
-    /// up at once.
+    /// The version of [`source`](Self::source): 16 hex digits of a hash of
+    /// its bytes, computed at compile time in a `const`. The `ETag` and the
+    /// `?v=` of the versioned URL.
     ///
     /// ```
-    /// let response = require_login::ClientScript::new().response();
-    /// assert_eq!(response.status(), 200);
-    /// assert_eq!(response.headers()["content-type"], "text/javascript; charset=utf-8");
+    /// let version = require_login::ClientScript::new().version();
+    /// assert_eq!(version.len(), 16);
+    /// assert_ne!(version, require_login::ClientScript::new().sentinel("OTHER").version());
     /// ```
-    pub fn response(&self) -> Response {
-        script_response(Body::from(self.source()))
+    pub fn version(&self) -> String {
+        let hex = hex16(self.version_hash());
+        String::from_utf8_lossy(&hex).into_owned()
     }
 
-    /// A `GET` route serving this script, for `Router::route`. The source is
-    /// generated once, here.
+    /// The versioned URL of this script served at `path`: `path?v=<version>`,
+    /// which the browser may keep for good (the server answers it
+    /// `immutable`).
+    ///
+    /// ```
+    /// use require_login::{ClientScript, CLIENT_SCRIPT_PATH};
+    /// let script = ClientScript::new().sentinel("ADMIN_LOGIN");
+    /// assert_eq!(script.src(CLIENT_SCRIPT_PATH), format!("/require-login.js?v={}", script.version()));
+    /// ```
+    pub fn src(&self, path: &str) -> String {
+        format!("{path}?v={}", self.version())
+    }
+
+    /// The `<script>` tag for this script served at `path`, at its
+    /// versioned URL ([`src`](Self::src)), escaped for the attribute.
+    ///
+    /// ```
+    /// use require_login::{ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+    /// const ADMIN: ClientScript = ClientScript::new().sentinel("ADMIN_LOGIN");
+    /// let tag = ADMIN.script_tag("/admin/require-login.js");
+    /// assert_eq!(tag, format!(r#"<script src="/admin/require-login.js?v={}"></script>"#, ADMIN.version()));
+    /// assert_eq!(ClientScript::new().script_tag(CLIENT_SCRIPT_PATH), CLIENT_SCRIPT_TAG);
+    /// ```
+    pub fn script_tag(&self, path: &str) -> String {
+        script_tag(&self.src(path))
+    }
+
+    /// The script as a full HTTP response: `200`, `text/javascript`,
+    /// `nosniff`, its strong `ETag`, `Cache-Control: no-cache` (revalidated
+    /// on every use). [`method_router`](Self::method_router) and
+    /// [`client_script`] also answer `304` and the versioned URL.
+    ///
+    /// ```
+    /// let script = require_login::ClientScript::new();
+    /// let response = script.response();
+    /// assert_eq!(response.status(), 200);
+    /// assert_eq!(response.headers()["content-type"], "text/javascript; charset=utf-8");
+    /// assert_eq!(response.headers()["etag"], format!("\"{}\"", script.version()));
+    /// ```
+    pub fn response(&self) -> Response {
+        Served::new(*self).respond(None, &HeaderMap::new())
+    }
+
+    /// A `GET` (and `HEAD`) route serving this script, for `Router::route`,
+    /// with `304` for a matching `If-None-Match` and `immutable` caching at
+    /// its versioned URL. The source is generated once, here.
     ///
     /// ```
     /// use axum::Router;
@@ -285,24 +404,81 @@ impl ClientScript {
     where
         S: Clone + Send + Sync + 'static,
     {
-        let source = axum::body::Bytes::from(self.source());
-        axum::routing::get(move || {
-            let response = script_response(Body::from(source.clone()));
+        let served = std::sync::Arc::new(Served::new(self));
+        axum::routing::get(move |uri: Uri, headers: HeaderMap| {
+            let response = served.respond(uri.query(), &headers);
             async move { response }
         })
     }
-}
 
-fn script_response(body: Body) -> Response {
-    let mut response = Response::new(body);
-    let headers = response.headers_mut();
-    headers.insert(
-        CONTENT_TYPE,
-        HeaderValue::from_static("text/javascript; charset=utf-8"),
-    );
-    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-cache"));
-    headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    response
+    /// The call that follows the asset: its configuration, the strings to
+    /// be written as JavaScript literals marked as such.
+    const fn config_call(&self) -> [Piece; 9] {
+        let field = match self.redirect_field {
+            Some(field) => field,
+            None => "",
+        };
+        [
+            Piece::Raw("({sentinel: "),
+            Piece::Js(self.sentinel),
+            Piece::Raw(", login: "),
+            Piece::Js(self.login),
+            Piece::Raw(", field: "),
+            Piece::Js(field),
+            Piece::Raw(", mark: "),
+            Piece::Raw(if self.mark_requests { "true" } else { "false" }),
+            Piece::Raw("});\n"),
+        ]
+    }
+
+    /// FNV-1a (64 bits) of exactly the bytes [`source`](Self::source) writes,
+    /// walked the same way, so that it can run in a `const`.
+    const fn version_hash(&self) -> u64 {
+        let asset = ASSET.as_bytes();
+        let mut hash = FNV_OFFSET;
+        let mut at = 0;
+        while let Some((start, end, next)) = served_line(asset, at) {
+            let mut i = start;
+            while i < end {
+                hash = fnv(hash, asset[i]);
+                i += 1;
+            }
+            hash = fnv(hash, b'\n');
+            at = next;
+        }
+        let call = self.config_call();
+        let mut p = 0;
+        while p < call.len() {
+            match call[p] {
+                Piece::Raw(text) => {
+                    let bytes = text.as_bytes();
+                    let mut i = 0;
+                    while i < bytes.len() {
+                        hash = fnv(hash, bytes[i]);
+                        i += 1;
+                    }
+                }
+                Piece::Js(text) => {
+                    // Configured strings are visible ASCII (checked when set).
+                    let bytes = text.as_bytes();
+                    hash = fnv(hash, b'"');
+                    let mut i = 0;
+                    while i < bytes.len() {
+                        let (escaped, len) = js_escape_ascii(bytes[i]);
+                        let mut k = 0;
+                        while k < len {
+                            hash = fnv(hash, escaped[k]);
+                            k += 1;
+                        }
+                        i += 1;
+                    }
+                    hash = fnv(hash, b'"');
+                }
+            }
+            p += 1;
+        }
+        hash
+    }
 }
 
 impl Default for ClientScript {
@@ -311,16 +487,163 @@ impl Default for ClientScript {
     }
 }
 
-/// `s` as a double-quoted JavaScript string literal. Only ASCII letters,
-/// digits and `_-./:` stay as they are; everything else becomes `\xHH` or
-/// `\uHHHH`, so the literal can close neither the string nor a `<script>`
-/// element, whatever it holds.
-fn js_string(s: &str) -> String {
+/// The script's source, as written (comments and all).
+const ASSET: &str = include_str!("../assets/require-login.js");
+
+/// A piece of the configuration call: as is, or as a JavaScript string literal.
+#[derive(Clone, Copy)]
+enum Piece {
+    Raw(&'static str),
+    Js(&'static str),
+}
+
+/// The next line of `src` from `at` that is served, as (start, end, next
+/// line's start), its indentation left out; comment lines (`//`) and blank
+/// lines are skipped. `None` at the end.
+const fn served_line(src: &[u8], mut at: usize) -> Option<(usize, usize, usize)> {
+    while at < src.len() {
+        let mut end = at;
+        while end < src.len() && src[end] != b'\n' {
+            end += 1;
+        }
+        let next = if end < src.len() { end + 1 } else { end };
+        let mut start = at;
+        while start < end && (src[start] == b' ' || src[start] == b'\t') {
+            start += 1;
+        }
+        let mut trimmed_end = end;
+        while trimmed_end > start && src[trimmed_end - 1] == b'\r' {
+            trimmed_end -= 1;
+        }
+        let comment = trimmed_end - start >= 2 && src[start] == b'/' && src[start + 1] == b'/';
+        if start < trimmed_end && !comment {
+            return Some((start, trimmed_end, next));
+        }
+        at = next;
+    }
+    None
+}
+
+const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
+
+const fn fnv(hash: u64, byte: u8) -> u64 {
+    (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3)
+}
+
+const fn hex16(value: u64) -> [u8; 16] {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut out = [0u8; 16];
+    let mut i = 0;
+    while i < 16 {
+        out[i] = DIGITS[((value >> (60 - 4 * i)) & 0xf) as usize];
+        i += 1;
+    }
+    out
+}
+
+const TAG_START: &[u8] = b"<script src=\"/require-login.js?v=";
+const TAG_END: &[u8] = b"\"></script>";
+
+/// [`CLIENT_SCRIPT_TAG`]'s bytes, built at compile time.
+const DEFAULT_TAG: [u8; TAG_START.len() + 16 + TAG_END.len()] = {
+    let hex = hex16(ClientScript::new().version_hash());
+    let mut out = [0u8; TAG_START.len() + 16 + TAG_END.len()];
+    let mut i = 0;
+    while i < out.len() {
+        out[i] = if i < TAG_START.len() {
+            TAG_START[i]
+        } else if i < TAG_START.len() + 16 {
+            hex[i - TAG_START.len()]
+        } else {
+            TAG_END[i - TAG_START.len() - 16]
+        };
+        i += 1;
+    }
+    out
+};
+
+/// A script ready to serve: its bytes, version and `ETag`.
+struct Served {
+    body: Bytes,
+    version: String,
+    etag: HeaderValue,
+}
+
+impl Served {
+    fn new(script: ClientScript) -> Served {
+        let version = script.version();
+        let etag = HeaderValue::from_str(&format!("\"{version}\"")).expect("hex digits in quotes");
+        Served {
+            body: Bytes::from(script.source()),
+            version,
+            etag,
+        }
+    }
+
+    /// The answer to a request with this `query` and these headers: `304`
+    /// when `If-None-Match` names this version, else the script; `immutable`
+    /// at this version's URL, `no-cache` at any other.
+    fn respond(&self, query: Option<&str>, headers: &HeaderMap) -> Response {
+        let versioned = query.is_some_and(|query| {
+            query
+                .split('&')
+                .any(|pair| pair.strip_prefix("v=") == Some(self.version.as_str()))
+        });
+        let not_modified = headers
+            .get_all(IF_NONE_MATCH)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+            .flat_map(|value| value.split(','))
+            .map(str::trim)
+            .any(|tag| tag == "*" || tag.trim_start_matches("W/") == self.etag);
+        let mut response = if not_modified {
+            let mut response = Response::new(Body::empty());
+            *response.status_mut() = StatusCode::NOT_MODIFIED;
+            response
+        } else {
+            Response::new(Body::from(self.body.clone()))
+        };
+        let headers = response.headers_mut();
+        headers.insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/javascript; charset=utf-8"),
+        );
+        headers.insert(
+            CACHE_CONTROL,
+            HeaderValue::from_static(if versioned {
+                "public, max-age=31536000, immutable"
+            } else {
+                "no-cache"
+            }),
+        );
+        headers.insert(ETAG, self.etag.clone());
+        headers.insert(X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+        response
+    }
+}
+
+/// `byte` (ASCII) as it stands in a JavaScript string literal: ASCII
+/// letters, digits and `_-./:` as they are, anything else as `\xHH`, so a
+/// literal can close neither the string nor a `<script>` element.
+const fn js_escape_ascii(byte: u8) -> ([u8; 4], usize) {
+    if byte.is_ascii_alphanumeric() || matches!(byte, b'_' | b'-' | b'.' | b'/' | b':') {
+        ([byte, 0, 0, 0], 1)
+    } else {
+        let hex = hex16(byte as u64);
+        ([b'\\', b'x', hex[14], hex[15]], 4)
+    }
+}
+
+/// `s` as a double-quoted JavaScript string literal, safe inside a
+/// `<script>` element: ASCII as [`js_escape_ascii`] writes it, other
+/// characters as `\xHH` or `\uHHHH`.
+pub(crate) fn js_string(s: &str) -> String {
     let mut out = String::with_capacity(s.len() + 2);
     out.push('"');
     for c in s.chars() {
-        if c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.' | '/' | ':') {
-            out.push(c);
+        if c.is_ascii() {
+            let (escaped, len) = js_escape_ascii(c as u8);
+            out.extend(escaped[..len].iter().map(|&b| b as char));
         } else if (c as u32) < 0x100 {
             out.push_str(&format!("\\x{:02x}", c as u32));
         } else {
@@ -334,225 +657,44 @@ fn js_string(s: &str) -> String {
     out
 }
 
-/// The script; `__SENTINEL__`, `__LOGIN__` and `__FIELD__` are replaced by
-/// escaped string literals.
-const SCRIPT_TEMPLATE: &str = r##"/* require-login client script: when an AJAX call is answered with the
- * login sentinel, go to the login page it names. Generated by the Rust crate
- * require-login from the guard's own sentinel. */
-(function () {
-  "use strict";
-  var SENTINEL = __SENTINEL__;
-  var LOGIN = __LOGIN__;
-  var FIELD = __FIELD__;
-  var config = { sentinel: SENTINEL, login: LOGIN, field: FIELD };
-  /* A second copy (say, built for another guard's sentinel) adds its
-   * sentinel to the first copy's instead of wrapping fetch and XHR again. */
-  var first = window.requireLogin;
-  if (first) {
-    if (first.configs && !findConfig(first.configs, config.sentinel)) { first.configs.push(config); }
-    return;
-  }
-  var configs = [config];
-  var redirecting = false;
-  /* Back from the login page may restore this page, flag and all, from the
-   * back/forward cache: its next denial must redirect again. */
-  window.addEventListener("pageshow", function (event) { if (event.persisted) { redirecting = false; } });
-
-  function findConfig(list, text) {
-    for (var i = 0; i < list.length; i++) { if (list[i].sentinel === text) { return list[i]; } }
-    return null;
-  }
-  function longestSentinel() {
-    var longest = 0;
-    for (var i = 0; i < configs.length; i++) { longest = Math.max(longest, configs[i].sentinel.length); }
-    return longest;
-  }
-  function isSentinelLength(length) {
-    for (var i = 0; i < configs.length; i++) { if (configs[i].sentinel.length === length) { return true; } }
-    return false;
-  }
-  function isDenied(status) { return status === 401 || status === 403; }
-  function isTrue(value) { return value != null && String(value).toLowerCase() === "true"; }
-  /* `url` parsed against this page, or null: a bad URL, or a browser
-   * without the URL parser. */
-  function parse(url) {
-    if (typeof URL !== "function") { return null; }
-    try { return new URL(url, window.location.href); } catch (e) { return null; }
-  }
-  /* Only this site's own answers are obeyed: a third-party API answering
-   * 401 with an X-Login-Url must not send the user anywhere. ("" is a
-   * response made in the page, such as a service worker's.) */
-  function isSameOrigin(url) {
-    if (!url) { return true; }
-    var parsed = parse(url);
-    return parsed ? parsed.origin === window.location.origin : url.indexOf(window.location.origin + "/") === 0;
-  }
-  /* A path on this site or an http(s) URL, with nothing a URL parser would
-   * drop or read differently (whitespace, control characters, backslashes). */
-  function isSafe(url) {
-    return typeof url === "string" && !/[\u0000-\u0020\u007f\\]/.test(url) &&
-      (/^\/(?!\/)/.test(url) || /^https?:\/\/[^\/]/i.test(url));
-  }
-  /* The query without the return-to field, in a fixed order. */
-  function withoutField(query, field) {
-    return query.replace(/^\?/, "").split("&").filter(function (pair) {
-      return pair !== "" && pair.split("=")[0] !== field;
-    }).sort().join("&");
-  }
-  /* Whether `target` is the page the browser is on, return-to link aside. */
-  function isThisPage(target, field) {
-    var resolved = parse(target);
-    if (resolved && resolved.origin !== window.location.origin) { return false; }
-    var beforeFragment = target.split("#")[0];
-    var path = resolved ? resolved.pathname : beforeFragment.split("?")[0];
-    var query = resolved ? resolved.search : (beforeFragment.split("?")[1] || "");
-    return path === window.location.pathname &&
-      withoutField(query, field) === withoutField(window.location.search, field);
-  }
-  function fallbackUrl(matched) {
-    if (!matched.field) { return matched.login; }
-    var page = window.location.pathname + window.location.search;
-    return matched.login + (matched.login.indexOf("?") < 0 ? "?" : "&") + matched.field + "=" + encodeURIComponent(page);
-  }
-  /* Goes to `url`, or, when it is missing or unusable (the guard never
-   * sends such a one), to the script's own login page. */
-  function redirect(url, matched) {
-    if (redirecting) { return; }
-    var target = isSafe(url) && (parse(url) || typeof URL !== "function") ? url : fallbackUrl(matched);
-    /* Already on that login page (its own calls are guarded too): going
-     * there again would reload it for ever. */
-    if (isThisPage(target, matched.field)) { return; }
-    redirecting = true;
-    window.location.assign(target);
-  }
-  function checkBody(text) {
-    var matched = text == null ? null : findConfig(configs, text);
-    if (matched) { redirect(null, matched); }
-  }
-  function decode(bytes) {
-    return typeof TextDecoder === "function" ? new TextDecoder().decode(bytes) : String.fromCharCode.apply(null, bytes);
-  }
-  /* The body of a response (a clone), or null once it is longer than
-   * `limit`: a long or endless stream is never read to its end. Without
-   * readable streams only a body known to be short is read. */
-  function readUpTo(response, limit, lengthKnown) {
-    if (!response.body || typeof response.body.getReader !== "function") {
-      return lengthKnown ? response.text() : Promise.resolve(null);
-    }
-    var reader = response.body.getReader(), parts = [], size = 0;
-    function pump() {
-      return reader.read().then(function (part) {
-        if (part.done) {
-          var bytes = new Uint8Array(size), at = 0;
-          for (var i = 0; i < parts.length; i++) { bytes.set(parts[i], at); at += parts[i].length; }
-          return decode(bytes);
+/// `text` escaped for HTML text and double- or single-quoted attributes.
+pub(crate) fn escape_html(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '"' => out.push_str("&quot;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
         }
-        size += part.value.length;
-        if (size > limit) { reader.cancel(); return null; }
-        parts.push(part.value);
-        return pump();
-      });
     }
-    return pump();
-  }
-  /* htmx follows HX-Redirect itself: leave its requests to it. */
-  function leftToHtmx(htmxRequest, getHeader) {
-    return htmxRequest && !!window.htmx && !!getHeader("HX-Redirect");
-  }
-
-  var originalFetch = window.fetch;
-  if (typeof originalFetch === "function") {
-    var fetchHtmxHeader = function (input, init) {
-      try {
-        if (init && init.headers) { return isTrue(new Headers(init.headers).get("HX-Request")); }
-        if (typeof Request === "function" && input instanceof Request) { return isTrue(input.headers.get("HX-Request")); }
-      } catch (e) { /* unreadable headers: not htmx */ }
-      return false;
-    };
-    var inspect = function (response, htmxRequest) {
-      if (!response || !isDenied(response.status) || !isSameOrigin(response.url)) { return response; }
-      var headers = response.headers;
-      var get = function (name) { return headers.get(name); };
-      if (leftToHtmx(htmxRequest, get)) { return response; }
-      var url = get("X-Login-Url");
-      if (url) { redirect(url, configs[0]); return response; }
-      /* No X-Login-Url (a proxy dropped it): compare the body, read from a
-       * clone so the page still gets it, and only a short text/plain one. */
-      if ((get("Content-Type") || "").toLowerCase().indexOf("text/plain") !== 0) { return response; }
-      var length = get("Content-Length");
-      var lengthKnown = length !== null && !get("Content-Encoding");
-      if (lengthKnown && !isSentinelLength(Number(length))) { return response; }
-      /* Whatever goes wrong in the check, the page still gets its response. */
-      var check = readUpTo(response.clone(), longestSentinel(), lengthKnown).then(checkBody).then(null, function () {});
-      /* A body of a sentinel's length is checked before the page sees it; one
-       * of unknown length (chunked, compressed) alongside, so that a stream
-       * reaches the page as it comes. */
-      return lengthKnown ? check.then(function () { return response; }) : response;
-    };
-    window.fetch = function (input, init) {
-      var htmxRequest = fetchHtmxHeader(input, init);
-      return originalFetch.apply(this, arguments).then(function (response) {
-        try { return inspect(response, htmxRequest); } catch (e) { return response; }
-      });
-    };
-  }
-
-  var Xhr = window.XMLHttpRequest;
-  if (Xhr && Xhr.prototype) {
-    var proto = Xhr.prototype;
-    var originalOpen = proto.open;
-    var originalSetRequestHeader = proto.setRequestHeader;
-    var onReadyStateChange = function () {
-      var xhr = this;
-      if (xhr.readyState !== 4 || !isDenied(xhr.status) || !isSameOrigin(xhr.responseURL)) { return; }
-      var get = function (name) { return xhr.getResponseHeader(name); };
-      var state = requests.get(xhr);
-      if (leftToHtmx(state && state.htmx, get)) { return; }
-      var url = get("X-Login-Url");
-      if (url) { redirect(url, configs[0]); return; }
-      var type = xhr.responseType, body = xhr.response, limit = longestSentinel();
-      if (type === "" || type === "text") {
-        checkBody(xhr.responseText);
-      } else if (type === "arraybuffer" && body && body.byteLength <= limit) {
-        checkBody(decode(new Uint8Array(body)));
-      } else if (type === "blob" && body && body.size <= limit && typeof body.text === "function") {
-        body.text().then(checkBody).then(null, function () {});
-      }
-      /* A "json" or "document" response keeps no text to compare: there
-       * only X-Login-Url, which the guard always sends, is seen. */
-    };
-    /* Each XMLHttpRequest seen, and whether its current request is htmx's. */
-    var requests = new WeakMap();
-    /* Listening from open() on runs this check before handlers that pages
-     * and libraries such as jQuery attach after open(). */
-    proto.open = function () {
-      if (!requests.has(this)) { this.addEventListener("readystatechange", onReadyStateChange); }
-      requests.set(this, { htmx: false });
-      return originalOpen.apply(this, arguments);
-    };
-    proto.setRequestHeader = function (name, value) {
-      var state = requests.get(this);
-      if (state && String(name).toLowerCase() === "hx-request" && isTrue(value)) { state.htmx = true; }
-      return originalSetRequestHeader.apply(this, arguments);
-    };
-  }
-
-  window.requireLogin = { configs: configs };
-})();
-"##;
+    out
+}
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
+    /// The configuration call at the end of the served script.
+    fn call_of(script: ClientScript) -> String {
+        let source = script.source();
+        let start = source.rfind("\n({").expect("the configuration call") + 1;
+        source[start..].to_owned()
+    }
+
+    fn fnv_of(bytes: &[u8]) -> u64 {
+        bytes.iter().fold(FNV_OFFSET, |hash, &byte| fnv(hash, byte))
+    }
+
     #[test]
-    fn default_script_embeds_the_guards_own_sentinel() {
-        let js = ClientScript::new().source();
-        assert!(js.contains(&format!("var SENTINEL = \"{LOGIN_REQUIRED}\";")));
-        assert!(js.contains("var LOGIN = \"/login\";"));
-        assert!(js.contains("var FIELD = \"next\";"));
-        assert!(
-            !js.contains("__SENTINEL__") && !js.contains("__LOGIN__") && !js.contains("__FIELD__")
+    fn default_script_ends_with_the_guards_own_configuration() {
+        assert_eq!(
+            call_of(ClientScript::new()),
+            format!(
+                "({{sentinel: \"{LOGIN_REQUIRED}\", login: \"/login\", field: \"next\", mark: true}});\n"
+            )
         );
     }
 
@@ -562,10 +704,15 @@ mod tests {
             .login("/admin/login")
             .sentinel("ADMIN_LOGIN")
             .redirect_field(None);
-        let js = ClientScript::from_options(OPTIONS).source();
-        assert!(js.contains("var SENTINEL = \"ADMIN_LOGIN\";"));
-        assert!(js.contains("var LOGIN = \"/admin/login\";"));
-        assert!(js.contains("var FIELD = \"\";"));
+        assert_eq!(
+            call_of(ClientScript::from_options(OPTIONS)),
+            "({sentinel: \"ADMIN_LOGIN\", login: \"/admin/login\", field: \"\", mark: true});\n"
+        );
+    }
+
+    #[test]
+    fn the_mark_can_be_turned_off() {
+        assert!(call_of(ClientScript::new().mark_requests(false)).ends_with("mark: false});\n"));
     }
 
     #[test]
@@ -575,18 +722,49 @@ mod tests {
     }
 
     #[test]
+    fn served_source_is_the_asset_without_comments_indentation_or_blank_lines() {
+        let source = ClientScript::new().source();
+        let code: Vec<&str> = ASSET
+            .lines()
+            .map(str::trim_start)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .collect();
+        let served: Vec<&str> = source.lines().collect();
+        assert_eq!(&served[..served.len() - 1], &code[..]);
+        assert!(served.len() > 100, "the whole script is served");
+        assert!(!source.contains("\n//") && !source.contains("\n "));
+    }
+
+    #[test]
+    fn version_is_a_hash_of_exactly_the_bytes_served() {
+        const NASTY: &str = r#"a"b'c\d</script><!--e`${f}"#;
+        for script in [
+            ClientScript::new(),
+            ClientScript::new().sentinel(NASTY),
+            ClientScript::new().login("https://sso.example.com/start?app=1&x=%20#form"),
+            ClientScript::new().redirect_field(None).mark_requests(false),
+            ClientScript::new().redirect_field(Some("return_to")),
+        ] {
+            assert_eq!(
+                script.version(),
+                String::from_utf8(hex16(fnv_of(script.source().as_bytes())).to_vec()).unwrap(),
+                "{script:?}"
+            );
+        }
+        assert_ne!(
+            ClientScript::new().version(),
+            ClientScript::new().mark_requests(false).version()
+        );
+    }
+
+    #[test]
     fn sentinel_with_quotes_backslashes_and_script_end_is_escaped() {
         const NASTY: &str = r#"a"b'c\d</script><!--e`${f}"#;
         assert!(check_sentinel(NASTY).is_ok());
         let js = ClientScript::new().sentinel(NASTY).source();
-        let line = js
-            .lines()
-            .find(|l| l.contains("var SENTINEL"))
-            .expect("sentinel line");
-        assert_eq!(
-            line.trim(),
-            r#"var SENTINEL = "a\x22b\x27c\x5cd\x3c/script\x3e\x3c\x21--e\x60\x24\x7bf\x7d";"#
-        );
+        assert!(call_of(ClientScript::new().sentinel(NASTY)).starts_with(
+            r#"({sentinel: "a\x22b\x27c\x5cd\x3c/script\x3e\x3c\x21--e\x60\x24\x7bf\x7d", "#
+        ));
         assert!(!js.contains("</script"));
     }
 
@@ -600,10 +778,8 @@ mod tests {
 
     #[test]
     fn login_url_with_query_is_escaped() {
-        let js = ClientScript::new()
-            .login("https://sso.example.com/start?app=1")
-            .source();
-        assert!(js.contains(r#"var LOGIN = "https://sso.example.com/start\x3fapp\x3d1";"#));
+        let call = call_of(ClientScript::new().login("https://sso.example.com/start?app=1"));
+        assert!(call.contains(r#"login: "https://sso.example.com/start\x3fapp\x3d1""#));
     }
 
     #[test]
@@ -625,39 +801,87 @@ mod tests {
     }
 
     #[test]
-    fn script_watches_fetch_and_xhr_and_leaves_htmx_alone() {
-        let js = ClientScript::new().source();
-        for needle in [
-            "window.fetch = function",
-            "proto.open = function",
-            "proto.setRequestHeader = function",
-            "readUpTo(response.clone()",
-            "\"HX-Redirect\"",
-            "\"X-Login-Url\"",
-            "\"Content-Length\"",
-        ] {
-            assert!(js.contains(needle), "the script lacks {needle}");
-        }
-    }
-
-    #[test]
-    fn response_is_javascript_and_revalidated() {
+    fn response_is_javascript_revalidated_with_a_strong_etag() {
         let response = ClientScript::new().response();
+        assert_eq!(response.status(), StatusCode::OK);
         assert_eq!(
             response.headers()[CONTENT_TYPE],
             "text/javascript; charset=utf-8"
         );
         assert_eq!(response.headers()[CACHE_CONTROL], "no-cache");
         assert_eq!(response.headers()[X_CONTENT_TYPE_OPTIONS], "nosniff");
+        assert_eq!(
+            response.headers()[ETAG],
+            format!("\"{}\"", ClientScript::new().version())
+        );
+    }
+
+    fn if_none_match(value: &str) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        headers.insert(IF_NONE_MATCH, HeaderValue::from_str(value).unwrap());
+        headers
+    }
+
+    #[test]
+    fn a_matching_if_none_match_is_answered_304_without_a_body() {
+        let served = Served::new(ClientScript::new());
+        let etag = format!("\"{}\"", served.version);
+        for value in [
+            etag.clone(),
+            format!("W/{etag}"),
+            format!("\"other\", {etag}"),
+            "*".to_owned(),
+        ] {
+            let response = served.respond(None, &if_none_match(&value));
+            assert_eq!(response.status(), StatusCode::NOT_MODIFIED, "{value}");
+            assert_eq!(response.headers()[ETAG], etag.as_str());
+            assert_eq!(response.headers()[CACHE_CONTROL], "no-cache");
+        }
+        for value in ["\"other\"", "\"\"", "W/\"other\""] {
+            let response = served.respond(None, &if_none_match(value));
+            assert_eq!(response.status(), StatusCode::OK, "{value}");
+        }
+        let other = Served::new(ClientScript::new().sentinel("OTHER"));
+        assert_eq!(
+            other.respond(None, &if_none_match(&etag)).status(),
+            StatusCode::OK,
+            "another script's ETag does not match"
+        );
+    }
+
+    #[test]
+    fn the_versioned_url_is_immutable_and_any_other_version_revalidated() {
+        let served = Served::new(ClientScript::new());
+        let this = format!("v={}", served.version);
+        let immutable = served.respond(Some(&this), &HeaderMap::new());
+        assert_eq!(immutable.status(), StatusCode::OK);
+        assert_eq!(
+            immutable.headers()[CACHE_CONTROL],
+            "public, max-age=31536000, immutable"
+        );
+        for query in [Some("v=0123456789abcdef"), Some("x=1"), None] {
+            let response = served.respond(query, &HeaderMap::new());
+            assert_eq!(response.headers()[CACHE_CONTROL], "no-cache", "{query:?}");
+        }
+    }
+
+    #[test]
+    fn the_default_tag_is_the_default_scripts_versioned_url() {
+        assert_eq!(
+            CLIENT_SCRIPT_TAG,
+            format!(
+                "<script src=\"{CLIENT_SCRIPT_PATH}?v={}\"></script>",
+                ClientScript::new().version()
+            )
+        );
+        assert_eq!(
+            ClientScript::new().script_tag(CLIENT_SCRIPT_PATH),
+            CLIENT_SCRIPT_TAG
+        );
     }
 
     #[test]
     fn script_tag_escapes_the_attribute() {
-        assert_eq!(
-            script_tag(CLIENT_SCRIPT_PATH),
-            CLIENT_SCRIPT_TAG,
-            "the constant tag and the helper agree"
-        );
         assert_eq!(
             script_tag("\"><img src=x onerror=alert(1)>"),
             "<script src=\"&quot;&gt;&lt;img src=x onerror=alert(1)&gt;\"></script>"

@@ -160,3 +160,24 @@ pub const fn check_redirect_field(field: &'static str) {
 pub const fn check_session_key(key: &'static str) {
     let _ = GuardOptions::new().session_key(key);
 }
+
+/// The crate's one JavaScript string escaper (for the demo's inline
+/// snippets): a double-quoted literal that can close neither the string
+/// nor a `<script>` element.
+///
+/// ```
+/// assert_eq!(require_login::__private::js_string("</script>"), r#""\x3c/script\x3e""#);
+/// ```
+pub fn js_string(text: &str) -> String {
+    crate::client::js_string(text)
+}
+
+/// The crate's one HTML escaper (for the demo's pages): text and quoted
+/// attribute values.
+///
+/// ```
+/// assert_eq!(require_login::__private::escape_html(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
+/// ```
+pub fn escape_html(text: &str) -> String {
+    crate::client::escape_html(text)
+}
