@@ -1,5 +1,5 @@
 // Unit tests of the client script's decisions, in Node's own test runner:
-//   node --test runtime/assets/
+//   node --test runtime/assets/require-login.test.js
 // Each test loads require-login.js into a fresh page (a vm context) whose
 // fetch, XMLHttpRequest, location, sessionStorage, console and clock are
 // stubs that record what the script did. The Chromium suite

@@ -2,7 +2,7 @@
 //! AJAX answer into a visit to the login page.
 //!
 //! The script's source is `runtime/assets/require-login.js`, unit-tested on
-//! its own with Node (`node --test runtime/assets/`). The crate serves it
+//! its own with Node (`node --test runtime/assets/require-login.test.js`). The crate serves it
 //! with its configuration appended as a call
 //! (`({sentinel: "LOGIN_REQUIRED", login: "/login", field: "next", mark: true});`),
 //! so the sentinel is the guard's own constant (by default [`LOGIN_REQUIRED`])
@@ -66,9 +66,7 @@ use std::sync::OnceLock;
 use axum::body::{Body, Bytes};
 use axum::response::Response;
 use axum::routing::MethodRouter;
-use http::header::{
-    CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, X_CONTENT_TYPE_OPTIONS,
-};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, X_CONTENT_TYPE_OPTIONS};
 use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 
 use crate::options::{check_sentinel, GuardOptions, LoginTarget};
@@ -742,7 +740,9 @@ mod tests {
             ClientScript::new(),
             ClientScript::new().sentinel(NASTY),
             ClientScript::new().login("https://sso.example.com/start?app=1&x=%20#form"),
-            ClientScript::new().redirect_field(None).mark_requests(false),
+            ClientScript::new()
+                .redirect_field(None)
+                .mark_requests(false),
             ClientScript::new().redirect_field(Some("return_to")),
         ] {
             assert_eq!(

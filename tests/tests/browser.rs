@@ -143,7 +143,86 @@ async fn serve_demo(idle: Duration) -> String {
         idle,
         ..DemoConfig::default()
     };
+    HITS.lock().unwrap_or_else(PoisonError::into_inner).clear();
     let app = app(config)
+        // Which headers a request arrived with; readable from other origins
+        // (a simple CORS GET, never preflighted).
+        .route(
+            "/test/echo-headers",
+            get(|headers: axum::http::HeaderMap| async move {
+                let value = |name: &str| {
+                    headers
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .unwrap_or("none")
+                        .to_owned()
+                };
+                (
+                    [("access-control-allow-origin", "*")],
+                    format!(
+                        "x-requested-with={};authorization={}",
+                        value("x-requested-with"),
+                        value("authorization")
+                    ),
+                )
+            }),
+        )
+        // A page whose script does not mark requests.
+        .route("/test/unmarked.js", UNMARKED_SCRIPT.method_router())
+        .route(
+            "/test/unmarked",
+            get(|| async {
+                Html("<!doctype html><title>unmarked</title><script src=\"/test/unmarked.js\"></script><p>unmarked</p>")
+            }),
+        )
+        // A second page with the default tag, and one loading the script from
+        // its plain, unversioned URL.
+        .route(
+            "/test/second-page",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>second</title>{}<p>second</p>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
+        .route(
+            "/test/plain-url",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>plain</title>{}<p>plain</p>",
+                    require_login::script_tag(require_login::CLIENT_SCRIPT_PATH)
+                ))
+            }),
+        )
+        // A loop no login ends: the page's call is denied with /test/bounce as
+        // the login page, which sends the browser straight back. The page
+        // keeps its console errors in sessionStorage.
+        .route(
+            "/test/loop-page",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>loop</title>\
+                     <script>console.error = function (m) {{ sessionStorage.setItem('console', String(m)); }};</script>\
+                     {}<p>loop</p><script>fetch('/test/loop-denial');</script>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
+        .route(
+            "/test/loop-denial",
+            get(|| async {
+                (
+                    StatusCode::FORBIDDEN,
+                    [("x-login-url", "/test/bounce")],
+                    require_login::LOGIN_REQUIRED,
+                )
+            }),
+        )
+        .route(
+            "/test/bounce",
+            get(|| async { axum::response::Redirect::to("/test/loop-page") }),
+        )
         // A page with the client script and nothing else, for script-level checks.
         .route(
             "/test/blank",
@@ -330,7 +409,8 @@ async fn serve_demo(idle: Duration) -> String {
             get(loop_api).layer(tower_sessions::SessionManagerLayer::new(
                 tower_sessions::MemoryStore::default(),
             )),
-        );
+        )
+        .layer(axum::middleware::from_fn(record_hit));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind the demo app");
@@ -340,6 +420,46 @@ async fn serve_demo(idle: Duration) -> String {
     });
     format!("http://{addr}")
 }
+
+/// Every request the demo answered in this test: path and query, and status.
+static HITS: Mutex<Vec<(String, u16)>> = Mutex::new(Vec::new());
+
+async fn record_hit(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let target = request
+        .uri()
+        .path_and_query()
+        .map_or_else(String::new, |p| p.as_str().to_owned());
+    let response = next.run(request).await;
+    HITS.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push((target, response.status().as_u16()));
+    response
+}
+
+/// How many requests for paths starting with `prefix` were answered with `status`.
+fn hits(prefix: &str, status: u16) -> usize {
+    HITS.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .filter(|(target, s)| target.starts_with(prefix) && *s == status)
+        .count()
+}
+
+/// How many requests for paths starting with `prefix` arrived at all.
+fn requests_for(prefix: &str) -> usize {
+    HITS.lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .iter()
+        .filter(|(target, _)| target.starts_with(prefix))
+        .count()
+}
+
+/// The client script without the X-Requested-With mark.
+const UNMARKED_SCRIPT: require_login::ClientScript =
+    require_login::ClientScript::new().mark_requests(false);
 
 /// The client script with a fallback login no guard uses.
 const ELSEWHERE_SCRIPT: require_login::ClientScript =
@@ -1358,5 +1478,141 @@ fn client_script_refuses_a_login_url_that_a_parser_reads_as_another_host() {
             "a login URL with a tab in it goes to the script's own login page, not evil.example",
         )
         .await;
+    });
+}
+
+#[test]
+fn client_script_marks_same_origin_requests_only_and_leaves_htmx_and_headers_alone() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.open("/test/elsewhere").await;
+        let foreign = format!(
+            "{}/test/echo-headers",
+            tab.base.replace("127.0.0.1", "localhost")
+        );
+        let seen = run_in_page(
+            &tab,
+            "var foreign = arguments[0];\
+             function text(r) { return r.text(); }\
+             function viaXhr(url) { return new Promise(function (ok) { var x = new XMLHttpRequest(); x.open('GET', url);\
+               x.onload = function () { ok(x.responseText); }; x.onerror = function () { ok('xhr error'); }; x.send(); }); }\
+             function viaHtmx() { return new Promise(function (ok) {\
+               htmx.ajax('GET', '/test/echo-headers', { target: '#blank' }).then(function () { ok(document.getElementById('blank').textContent); }); }); }\
+             Promise.all([\
+               fetch('/test/echo-headers').then(text),\
+               viaXhr('/test/echo-headers'),\
+               $.ajax({ url: '/test/echo-headers', dataType: 'text' }),\
+               fetch(foreign).then(text, function (e) { return 'fetch error ' + e; }),\
+               viaXhr(foreign),\
+               viaHtmx(),\
+               fetch('/test/echo-headers', { headers: new Map([['Authorization', 'Bearer t']]).entries() }).then(text)\
+             ]).then(done, function (e) { done('error: ' + e); });",
+            vec![json!(foreign)],
+        )
+        .await;
+        assert_eq!(
+            seen,
+            json!([
+                "x-requested-with=XMLHttpRequest;authorization=none",
+                "x-requested-with=XMLHttpRequest;authorization=none",
+                "x-requested-with=XMLHttpRequest;authorization=none",
+                "x-requested-with=none;authorization=none",
+                "x-requested-with=none;authorization=none",
+                "x-requested-with=none;authorization=none",
+                "x-requested-with=XMLHttpRequest;authorization=Bearer t"
+            ]),
+            "same-origin fetch, XHR and jQuery are marked; another origin's (no preflight) and htmx's are not; \
+             headers from an iterator arrive"
+        );
+    });
+}
+
+#[test]
+fn client_script_without_the_mark_leaves_requests_as_they_are() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.open("/test/unmarked").await;
+        let seen = run_in_page(
+            &tab,
+            "fetch('/test/echo-headers').then(function (r) { return r.text(); }).then(done, function (e) { done('error: ' + e); });",
+            vec![],
+        )
+        .await;
+        assert_eq!(seen, json!("x-requested-with=none;authorization=none"));
+    });
+}
+
+#[test]
+fn a_second_page_view_does_not_download_the_script_again() {
+    browser_test(LONG_IDLE, |tab| async move {
+        // The default tag: the versioned, immutable URL.
+        tab.open("/test/blank").await;
+        tab.open("/test/second-page").await;
+        tab.open("/test/blank").await;
+        assert_eq!(
+            hits("/require-login.js", 200),
+            1,
+            "the script was downloaded once: {:?}",
+            HITS.lock().unwrap_or_else(PoisonError::into_inner)
+        );
+        assert_eq!(
+            requests_for("/require-login.js"),
+            1,
+            "at its versioned URL the browser does not even ask again"
+        );
+        // The plain URL: asked again, answered 304 Not Modified.
+        tab.open("/test/plain-url").await;
+        tab.open("/test/second-page").await;
+        tab.open("/test/plain-url").await;
+        assert_eq!(
+            hits("/require-login.js", 200),
+            2,
+            "the plain URL downloaded once more, the first time only: {:?}",
+            HITS.lock().unwrap_or_else(PoisonError::into_inner)
+        );
+        assert_eq!(
+            hits("/require-login.js", 304),
+            1,
+            "the second view of the plain URL revalidated it"
+        );
+    });
+}
+
+#[test]
+fn client_script_stops_a_login_loop_after_three_visits_and_says_why() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/loop-page").await;
+        // Let the loop run out: it would go on for ever without the breaker.
+        let deadline = Instant::now() + WAIT;
+        while tab
+            .client
+            .execute("return sessionStorage.getItem('console');", vec![])
+            .await
+            .ok()
+            .filter(|v| v.is_string())
+            .is_none()
+        {
+            assert!(
+                Instant::now() < deadline,
+                "no console message after {WAIT:?}; visits: {}",
+                requests_for("/test/bounce")
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(1000)).await;
+        assert_eq!(
+            requests_for("/test/bounce"),
+            3,
+            "three automatic visits, then none"
+        );
+        assert_eq!(tab.location().await.path, "/test/loop-page");
+        let message = tab
+            .client
+            .execute("return sessionStorage.getItem('console');", vec![])
+            .await
+            .expect("read sessionStorage");
+        let message = message.as_str().unwrap_or_default();
+        assert!(
+            message.starts_with("require-login: not going to /test/bounce?next=%2Ftest%2Floop-page again: 3 automatic visits"),
+            "{message}"
+        );
     });
 }
