@@ -124,8 +124,10 @@
 
 mod classify;
 mod client;
+mod from_this_site;
 mod guard;
 mod layer;
+mod next;
 mod options;
 pub mod respond;
 mod return_to;
@@ -138,8 +140,10 @@ pub mod __private;
 
 pub use classify::{classify, RequestKind};
 pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+pub use from_this_site::{CrossSiteRequest, FromThisSite};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
 pub use layer::{RequireLoginLayer, RequireLoginService};
+pub use next::{redirect_after_login, safe_next};
 pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
 pub use routes::{LoginRoutes, UnknownLoginRoutes};
 pub use session::{login, login_with_key, logout, LoginSession, SESSION_KEY};

@@ -1,0 +1,223 @@
+//! The way back from the login page: which `next` values are safe to
+//! redirect to, and the redirect that ends a successful login.
+
+use axum::response::Redirect;
+
+/// `Some(candidate)` when `candidate` is a local path that no browser can
+/// read as another origin, so a login handler may redirect to it; `None`
+/// for everything else.
+///
+/// Accepted: a single leading `/`, then visible ASCII only. Refused:
+/// - anything else at the start: another scheme (`https:`, `javascript:`),
+///   `//host`, a relative path, the empty string;
+/// - a backslash anywhere (`/\host` is `//host` to a browser);
+/// - whitespace or control characters anywhere (browsers strip tabs and
+///   newlines, so `/\t/host` is `//host`), and non-ASCII characters;
+/// - percent-escapes in the first path segment that decode to `/`, `\`,
+///   `%`, whitespace or control characters (`/%2F…`, `/%5C…`, `/%09/…`,
+///   `/%252F…`), for servers and proxies that decode before they redirect;
+/// - `.` and `..` path segments, raw or encoded (`/..//host` is `//host`
+///   once the dots are resolved).
+///
+/// The guard's own `next` values always pass, once the login page has
+/// percent-decoded them (as axum's `Query` and `Form` do).
+///
+/// ```
+/// use require_login::safe_next;
+///
+/// assert_eq!(safe_next("/dashboard?tab=2"), Some("/dashboard?tab=2"));
+/// assert_eq!(safe_next("/"), Some("/"));
+///
+/// assert_eq!(safe_next("https://evil.example/"), None);
+/// assert_eq!(safe_next("//evil.example"), None);
+/// assert_eq!(safe_next("/\\evil.example"), None);
+/// assert_eq!(safe_next("/%2F%2Fevil.example"), None);
+/// assert_eq!(safe_next("/\t/evil.example"), None);
+/// assert_eq!(safe_next(""), None);
+/// ```
+#[must_use]
+pub fn safe_next(candidate: &str) -> Option<&str> {
+    let bytes = candidate.as_bytes();
+    let single_leading_slash = bytes.first() == Some(&b'/') && bytes.get(1) != Some(&b'/');
+    let visible_ascii = bytes.iter().all(|&b| b.is_ascii_graphic() && b != b'\\');
+    if !(single_leading_slash && visible_ascii) {
+        return None;
+    }
+    let path_end = bytes
+        .iter()
+        .position(|&b| b == b'?' || b == b'#')
+        .unwrap_or(bytes.len());
+    let path = &bytes[1..path_end];
+    let mut segments = path.split(|&b| b == b'/');
+    let first = segments.next().unwrap_or_default();
+    if !first_segment_is_plain(first) {
+        return None;
+    }
+    let no_dot_segments = std::iter::once(first)
+        .chain(segments)
+        .all(|segment| !is_dot_segment(segment));
+    no_dot_segments.then_some(candidate)
+}
+
+/// The first segment decides where a path that a server decodes once more
+/// leads: it must not decode to a separator, an escape, or anything a
+/// browser strips or reads as the end of the path.
+fn first_segment_is_plain(segment: &[u8]) -> bool {
+    let mut decoded = Vec::new();
+    let mut i = 0;
+    while i < segment.len() {
+        match escaped_byte(segment, i) {
+            Some(byte) => {
+                let unsafe_ascii = matches!(byte, b'/' | b'\\' | b'%')
+                    || (byte.is_ascii() && !byte.is_ascii_graphic());
+                if unsafe_ascii {
+                    return false;
+                }
+                decoded.push(byte);
+                i += 3;
+            }
+            None => {
+                decoded.push(segment[i]);
+                i += 1;
+            }
+        }
+    }
+    // Encoded non-ASCII: refused when it is not UTF-8, or is Unicode
+    // whitespace or a control character (`%C2%A0`, `%E2%80%A8`, `%C2%85`).
+    match std::str::from_utf8(&decoded) {
+        Ok(text) => !text.chars().any(|c| c.is_whitespace() || c.is_control()),
+        Err(_) => false,
+    }
+}
+
+/// The byte `%XX` at `at` stands for, if it is a well-formed escape.
+fn escaped_byte(bytes: &[u8], at: usize) -> Option<u8> {
+    if bytes[at] != b'%' {
+        return None;
+    }
+    let hex = bytes.get(at + 1..at + 3)?;
+    let digit = |b: u8| char::from(b).to_digit(16);
+    let value = digit(hex[0])? * 16 + digit(hex[1])?;
+    u8::try_from(value).ok()
+}
+
+/// `.` or `..`, with any dot written as `%2E`.
+fn is_dot_segment(segment: &[u8]) -> bool {
+    let mut dots = 0;
+    let mut i = 0;
+    while i < segment.len() {
+        if segment[i] == b'.' {
+            i += 1;
+        } else if segment[i..].len() >= 3 && segment[i..i + 3].eq_ignore_ascii_case(b"%2e") {
+            i += 3;
+        } else {
+            return false;
+        }
+        dots += 1;
+    }
+    (1..=2).contains(&dots)
+}
+
+/// The redirect that finishes a login handler: `303 See Other` to `next`
+/// when [`safe_next`] accepts it, else to `default`.
+///
+/// Call it after the password checked out and
+/// [`login`](crate::login) succeeded, with the `next` the login form carried
+/// (already percent-decoded, as `Form` and `Query` give it).
+///
+/// ```
+/// use axum::{extract::Query, response::{IntoResponse, Redirect}, Form};
+/// use require_login::redirect_after_login;
+///
+/// #[derive(serde::Deserialize)]
+/// struct LoginForm { user: String, next: Option<String> }
+///
+/// async fn log_in(session: tower_sessions::Session, Form(form): Form<LoginForm>) -> Redirect {
+///     // ...check the password, then:
+///     require_login::login(&session, &form.user).await.expect("session store");
+///     redirect_after_login(form.next.as_deref(), "/dashboard")
+/// }
+///
+/// let back = redirect_after_login(Some("/reports?year=2024"), "/").into_response();
+/// assert_eq!(back.status(), 303);
+/// assert_eq!(back.headers()["location"], "/reports?year=2024");
+///
+/// let home = redirect_after_login(Some("//evil.example"), "/").into_response();
+/// assert_eq!(home.headers()["location"], "/");
+/// ```
+pub fn redirect_after_login(next: Option<&str>, default: &str) -> Redirect {
+    Redirect::to(next.and_then(safe_next).unwrap_or(default))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_paths_pass_unchanged() {
+        for path in [
+            "/",
+            "/a",
+            "/a/b?c=d&e=%2F#top",
+            "/%7Euser",
+            "/a/b%2Fc",
+            "/a/%2F",
+            "/?next=//x",
+            "/a/.b",
+            "/...",
+        ] {
+            assert_eq!(safe_next(path), Some(path), "{path}");
+        }
+    }
+
+    #[test]
+    fn dot_segments_are_refused_anywhere_in_the_path_only() {
+        for path in ["/.", "/..", "/a/../b", "/%2e%2E/x", "/a/.%2e", "/./x"] {
+            assert_eq!(safe_next(path), None, "{path}");
+        }
+        assert_eq!(safe_next("/a?x=/../"), Some("/a?x=/../"));
+    }
+
+    #[test]
+    fn escapes_in_the_first_segment_that_decode_to_danger_are_refused() {
+        for path in [
+            "/%2F",
+            "/%2f",
+            "/a%2Fb",
+            "/%5C",
+            "/%5c",
+            "/%09/x",
+            "/x%0A",
+            "/%20",
+            "/%25",
+            "/%7F",
+            "/%C2%A0",
+            "/%E2%80%A8",
+            "/%C2%85",
+            "/%FF",
+        ] {
+            assert_eq!(safe_next(path), None, "{path}");
+        }
+        // Later segments may hold them: they cannot move the host.
+        assert_eq!(safe_next("/a/%2F%2Fx"), Some("/a/%2F%2Fx"));
+        // A `%` that starts no escape stays as it is.
+        assert_eq!(safe_next("/%zz"), Some("/%zz"));
+    }
+
+    #[test]
+    fn redirect_after_login_falls_back_to_the_default() {
+        use axum::response::IntoResponse;
+        let location = |next| {
+            redirect_after_login(next, "/home")
+                .into_response()
+                .headers()["location"]
+                .to_str()
+                .unwrap()
+                .to_owned()
+        };
+        assert_eq!(location(None), "/home");
+        assert_eq!(location(Some("")), "/home");
+        assert_eq!(location(Some("https://evil.example")), "/home");
+        assert_eq!(location(Some("/back")), "/back");
+    }
+}

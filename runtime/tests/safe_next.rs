@@ -1,0 +1,219 @@
+//! `safe_next` against a corpus of open-redirect payloads, and as a
+//! property: whatever it accepts stays on this origin in a browser's URL
+//! parser (the WHATWG parser of the `url` crate), even after a server
+//! decodes it once more.
+
+use proptest::prelude::*;
+use require_login::safe_next;
+use serde::Deserialize;
+use url::Url;
+
+#[derive(Deserialize)]
+struct Corpus {
+    sources: std::collections::BTreeMap<String, String>,
+    refused: Vec<Entry>,
+    accepted: Vec<Entry>,
+    refused_though_others_accept: Vec<Entry>,
+}
+
+#[derive(Deserialize)]
+struct Entry {
+    payload: String,
+    source: String,
+}
+
+fn corpus() -> Corpus {
+    serde_json::from_str(include_str!("data/open_redirect_payloads.json"))
+        .expect("tests/data/open_redirect_payloads.json is valid")
+}
+
+/// The page a login form is on; `next` is resolved against it.
+const LOGIN_PAGE: &str = "https://app.example/accounts/login?next=x";
+
+/// Where a browser goes for `next`, as a URL: `None` when it cannot parse.
+fn browser_target(next: &str) -> Option<Url> {
+    Url::parse(LOGIN_PAGE).unwrap().join(next).ok()
+}
+
+fn stays_on_this_origin(next: &str) -> bool {
+    let base = Url::parse(LOGIN_PAGE).unwrap();
+    browser_target(next).is_some_and(|url| url.origin() == base.origin())
+}
+
+fn percent_decoded(text: &str) -> String {
+    let mut bytes = Vec::with_capacity(text.len());
+    let raw = text.as_bytes();
+    let mut i = 0;
+    while i < raw.len() {
+        let hex = |b: u8| char::from(b).to_digit(16);
+        if raw[i] == b'%' && i + 2 < raw.len() {
+            if let (Some(hi), Some(lo)) = (hex(raw[i + 1]), hex(raw[i + 2])) {
+                bytes.push(u8::try_from(hi * 16 + lo).unwrap());
+                i += 3;
+                continue;
+            }
+        }
+        bytes.push(raw[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&bytes).into_owned()
+}
+
+#[test]
+fn every_payload_of_the_corpus_is_refused() {
+    let corpus = corpus();
+    assert!(corpus.refused.len() >= 60, "at least 60 payloads");
+    let accepted: Vec<&str> = corpus
+        .refused
+        .iter()
+        .chain(&corpus.refused_though_others_accept)
+        .map(|entry| entry.payload.as_str())
+        .filter(|payload| safe_next(payload).is_some())
+        .collect();
+    assert_eq!(accepted, Vec::<&str>::new(), "payloads safe_next accepted");
+}
+
+#[test]
+fn every_local_path_of_the_corpus_is_accepted_unchanged_and_stays_here() {
+    let corpus = corpus();
+    for entry in &corpus.accepted {
+        let path = entry.payload.as_str();
+        assert_eq!(safe_next(path), Some(path), "{path:?} ({})", entry.source);
+        assert!(stays_on_this_origin(path), "{path:?} leaves the origin");
+        assert!(
+            stays_on_this_origin(&percent_decoded(path)),
+            "{path:?}, decoded once more, leaves the origin"
+        );
+    }
+}
+
+#[test]
+fn every_entry_names_a_listed_source() {
+    let corpus = corpus();
+    let all = corpus
+        .refused
+        .iter()
+        .chain(&corpus.accepted)
+        .chain(&corpus.refused_though_others_accept);
+    for entry in all {
+        assert!(
+            corpus.sources.contains_key(&entry.source),
+            "{:?}: unknown source {:?}",
+            entry.payload,
+            entry.source
+        );
+    }
+}
+
+/// The corpus's refused payloads are refused for a reason: a sample of
+/// them really does leave the origin in a browser's parser.
+#[test]
+fn the_classic_payloads_really_leave_the_origin() {
+    for payload in [
+        "//evil.example",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        "http:evil.example", // against an https page; the reverse holds too
+        "http:/\\/\\evil.example",
+        " //evil.example",
+    ] {
+        assert!(!stays_on_this_origin(payload), "{payload:?}");
+        assert_eq!(safe_next(payload), None, "{payload:?}");
+    }
+}
+
+/// Candidates built from the characters open redirects are made of.
+fn candidate() -> impl Strategy<Value = String> {
+    const PREFIXES: &[&str] = &[
+        "//", "/\\", "/%2F", "/%5c", "/.", "/%2e", "/%25", "", "http:", "\\", " /", "/%09",
+        "/%C2%A0", "/a/", "~/",
+    ];
+    // Pieces a local path may hold (escapes included), and pieces that
+    // always make it unsafe, a quarter as often, so that accepted
+    // candidates are common enough to test.
+    const PIECES: &[&str] = &[
+        "/",
+        "/",
+        "%",
+        "%2F",
+        "%2f",
+        "%5C",
+        "%25",
+        "%2e",
+        "%2E",
+        "%09",
+        "%0A",
+        "%20",
+        "%00",
+        "%E3%80%80",
+        "%C2",
+        "%zz",
+        ".",
+        "..",
+        ":",
+        "?",
+        "#",
+        "@",
+        "&",
+        "=",
+        "a",
+        "b",
+        "evil.example",
+        "http",
+        "https:",
+        "~",
+        ";",
+        "<",
+    ];
+    const UNSAFE_PIECES: &[&str] = &[
+        "\\", " ", "\t", "\n", "\r", "\0", "\u{7f}", "é", "\u{3000}", "\u{FF0F}", "\u{2028}",
+        "\u{202E}",
+    ];
+    let piece = prop_oneof![
+        4 => proptest::sample::select(PIECES),
+        1 => proptest::sample::select(UNSAFE_PIECES),
+    ];
+    (
+        prop_oneof![
+            2 => Just("/"),
+            2 => Just("/a/"),
+            1 => proptest::sample::select(PREFIXES),
+        ],
+        proptest::collection::vec(piece, 0..12),
+    )
+        .prop_map(|(prefix, pieces)| {
+            let mut candidate = String::from(prefix);
+            candidate.extend(pieces);
+            candidate
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(10_000))]
+
+    /// Whatever safe_next accepts, a browser resolves on this origin, and
+    /// so it does after a server percent-decodes it once more.
+    #[test]
+    fn nothing_safe_next_accepts_is_off_site(candidate in candidate()) {
+        if let Some(next) = safe_next(&candidate) {
+            prop_assert_eq!(next, candidate.as_str());
+            prop_assert!(stays_on_this_origin(next), "{:?} leaves the origin", next);
+            let decoded = percent_decoded(next);
+            prop_assert!(stays_on_this_origin(&decoded), "{:?} decoded to {:?} leaves the origin", next, decoded);
+        }
+    }
+
+    /// A path of plain characters is always accepted: the strictness does
+    /// not refuse ordinary pages.
+    #[test]
+    fn ordinary_paths_are_accepted(segments in proptest::collection::vec("[a-z0-9_-]{1,8}", 0..5),
+                                   query in proptest::option::of("[a-z0-9=&%/]{0,16}")) {
+        let mut path = format!("/{}", segments.join("/"));
+        if let Some(query) = query {
+            path.push('?');
+            path.push_str(&query);
+        }
+        prop_assert_eq!(safe_next(&path), Some(path.as_str()));
+    }
+}
