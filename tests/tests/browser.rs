@@ -37,6 +37,9 @@ static SERIAL: Mutex<()> = Mutex::new(());
 /// How long `/test/paused-stream` waits after its first chunk.
 const STREAM_PAUSE: Duration = Duration::from_secs(5);
 
+/// How long `/test/slow-login` takes to answer.
+const SLOW_LOGIN: Duration = Duration::from_secs(2);
+
 /// How long any one expected change may take to show.
 const WAIT: Duration = Duration::from_secs(15);
 /// The idle expiry of the app in the idle-expiry tests.
@@ -144,6 +147,10 @@ async fn serve_demo(idle: Duration) -> String {
         ..DemoConfig::default()
     };
     HITS.lock().unwrap_or_else(PoisonError::into_inner).clear();
+    ARRIVED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clear();
     let app = app(config)
         // Which headers a request arrived with; readable from other origins
         // (a simple CORS GET, never preflighted).
@@ -222,6 +229,38 @@ async fn serve_demo(idle: Duration) -> String {
         .route(
             "/test/bounce",
             get(|| async { axum::response::Redirect::to("/test/loop-page") }),
+        )
+        // A page whose calls are denied with a slow login page, so that the
+        // test can cancel the visit (as a "Leave site?" prompt answered
+        // "Stay" does) before it arrives.
+        .route(
+            "/test/stay",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>stay</title>{}\
+                     <button id=\"call\" onclick=\"fetch('/test/slow-denial');\
+                       if (!window.cancelledOnce) {{ window.cancelledOnce = true; setTimeout(function () {{ window.stop(); }}, 700); }}\">\
+                     call</button>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
+        .route(
+            "/test/slow-denial",
+            get(|| async {
+                (
+                    StatusCode::FORBIDDEN,
+                    [("x-login-url", "/test/slow-login")],
+                    require_login::LOGIN_REQUIRED,
+                )
+            }),
+        )
+        .route(
+            "/test/slow-login",
+            get(|| async {
+                tokio::time::sleep(SLOW_LOGIN).await;
+                Html("<!doctype html><title>login</title><p>slow login page</p>")
+            }),
         )
         // A page with the client script and nothing else, for script-level checks.
         .route(
@@ -423,6 +462,8 @@ async fn serve_demo(idle: Duration) -> String {
 
 /// Every request the demo answered in this test: path and query, and status.
 static HITS: Mutex<Vec<(String, u16)>> = Mutex::new(Vec::new());
+/// Every request that arrived in this test, answered or not: path and query.
+static ARRIVED: Mutex<Vec<String>> = Mutex::new(Vec::new());
 
 async fn record_hit(
     request: axum::extract::Request,
@@ -432,6 +473,10 @@ async fn record_hit(
         .uri()
         .path_and_query()
         .map_or_else(String::new, |p| p.as_str().to_owned());
+    ARRIVED
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .push(target.clone());
     let response = next.run(request).await;
     HITS.lock()
         .unwrap_or_else(PoisonError::into_inner)
@@ -450,10 +495,11 @@ fn hits(prefix: &str, status: u16) -> usize {
 
 /// How many requests for paths starting with `prefix` arrived at all.
 fn requests_for(prefix: &str) -> usize {
-    HITS.lock()
+    ARRIVED
+        .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .iter()
-        .filter(|(target, _)| target.starts_with(prefix))
+        .filter(|target| target.starts_with(prefix))
         .count()
 }
 
@@ -1614,5 +1660,37 @@ fn client_script_stops_a_login_loop_after_three_visits_and_says_why() {
             message.starts_with("require-login: not going to /test/bounce?next=%2Ftest%2Floop-page again: 3 automatic visits"),
             "{message}"
         );
+    });
+}
+
+#[test]
+fn client_script_tries_again_after_a_visit_to_the_login_page_was_cancelled() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.open("/test/stay").await;
+        // The first click's visit to the slow login page is cancelled by the
+        // page itself (window.stop() after 0.7 s), as a "Leave site?" prompt
+        // answered "Stay" cancels it.
+        tab.click("call").await;
+        tokio::time::sleep(SLOW_LOGIN + Duration::from_millis(500)).await;
+        assert_eq!(
+            requests_for("/test/slow-login"),
+            1,
+            "the first denied call started a visit"
+        );
+        assert_eq!(
+            tab.location().await,
+            Location {
+                path: "/test/stay".into(),
+                next: None
+            },
+            "the cancelled visit left the browser on the page"
+        );
+        tab.click("call").await;
+        tab.wait_for(
+            "/test/slow-login",
+            Some("/test/stay"),
+            "the next denied call, after the cancelled visit, goes to the login page",
+        )
+        .await;
     });
 }
