@@ -1,9 +1,11 @@
 //! Parses `#[require_login(...)]` arguments into [`Args`], collecting every
 //! error instead of stopping at the first.
 
+use proc_macro2::TokenStream;
 use quote::quote;
+use quote::ToTokens;
 use syn::meta::ParseNestedMeta;
-use syn::{Expr, ExprLit, ExprPath, Lit, LitStr, Token};
+use syn::{Expr, ExprLit, ExprPath, Lit, LitStr, Token, Type};
 
 /// A string option: a literal, or a path to a `const &str` (checked by const evaluation).
 pub(crate) enum StrValue {
@@ -26,19 +28,44 @@ pub(crate) struct Args {
     pub(crate) redirect_field: Option<RedirectField>,
     pub(crate) session_key: Option<StrValue>,
     pub(crate) krate: Option<syn::Path>,
+    /// `axum_login = Backend`: axum-login's `AuthSession<Backend>` decides.
+    pub(crate) axum_login: Option<Type>,
     /// Every name given so far, valid value or not, to report a repeat.
     given: Vec<String>,
 }
 
 /// Every argument, with how to write it: the one list messages come from.
-const ARGUMENTS: [(&str, &str); 6] = [
+const ARGUMENTS: [(&str, &str); 7] = [
     ("login", "login = \"/login\""),
     ("sentinel", "sentinel = \"LOGIN_REQUIRED\""),
     ("status", "status = 403"),
     ("redirect_field", "redirect_field = \"next\""),
     ("session_key", "session_key = \"user_id\""),
     ("crate", "crate = \"my_reexports::require_login\""),
+    ("axum_login", "axum_login = MyBackend"),
 ];
+
+/// Arguments that make no sense together: (one, other, why).
+const EXCLUSIVE: [(&str, &str, &str); 1] = [(
+    "session_key",
+    "axum_login",
+    "with `axum_login`, axum-login's `AuthSession` decides who is logged in, not a session key",
+)];
+
+/// An argument's value: an expression, or for `axum_login` a type.
+pub(crate) enum Value {
+    Expr(Expr),
+    Type(Type),
+}
+
+impl ToTokens for Value {
+    fn to_tokens(&self, tokens: &mut TokenStream) {
+        match self {
+            Value::Expr(expr) => expr.to_tokens(tokens),
+            Value::Type(ty) => ty.to_tokens(tokens),
+        }
+    }
+}
 
 fn unknown_argument(name: &str) -> String {
     let known: Vec<String> = ARGUMENTS.iter().map(|(n, _)| format!("`{n}`")).collect();
@@ -62,7 +89,8 @@ impl Args {
             .iter()
             .find(|(known, _)| meta.path.is_ident(known))
             .map(|(_, example)| *example);
-        let Some(value) = argument_value(&meta)? else {
+        let wants_type = meta.path.is_ident("axum_login");
+        let Some(value) = argument_value(&meta, wants_type)? else {
             errors.push(syn::Error::new_spanned(
                 &meta.path,
                 match example {
@@ -88,6 +116,36 @@ impl Args {
             return Ok(());
         }
         self.given.push(name.clone());
+        for (one, other, why) in EXCLUSIVE {
+            let earlier = if name == one {
+                other
+            } else if name == other {
+                one
+            } else {
+                continue;
+            };
+            if self.given.iter().any(|given| given == earlier) {
+                errors.push(syn::Error::new_spanned(
+                    &meta.path,
+                    format!("`{earlier}` and `{name}` exclude each other: {why}; keep one"),
+                ));
+                return Ok(());
+            }
+        }
+        let value = match value {
+            Value::Type(ty) => {
+                self.axum_login = Some(ty);
+                return Ok(());
+            }
+            Value::Expr(expr) if wants_type => {
+                errors.push(syn::Error::new_spanned(
+                    &expr,
+                    "`axum_login` takes your axum-login backend type, not a string: write `axum_login = MyBackend`",
+                ));
+                return Ok(());
+            }
+            Value::Expr(expr) => expr,
+        };
         match name.as_str() {
             "login" => self.login = str_value(&name, value, errors),
             "sentinel" => self.sentinel = str_value(&name, value, errors),
@@ -106,14 +164,18 @@ fn path_name(path: &syn::Path) -> String {
     segments.join("::")
 }
 
-/// The value after `name =`, or `None` when the `=` or the value is missing;
-/// then whatever stands before the next `,` is skipped, so that parsing goes
-/// on with the next argument.
-fn argument_value(meta: &ParseNestedMeta<'_>) -> syn::Result<Option<Expr>> {
+/// The value after `name =` (a type when `wants_type`, unless it is a
+/// literal), or `None` when the `=` or the value is missing; then whatever
+/// stands before the next `,` is skipped, so that parsing goes on with the
+/// next argument.
+fn argument_value(meta: &ParseNestedMeta<'_>, wants_type: bool) -> syn::Result<Option<Value>> {
     if meta.input.peek(Token![=]) {
         let _ = meta.value()?;
         if !meta.input.is_empty() && !meta.input.peek(Token![,]) {
-            return meta.input.parse().map(Some);
+            if wants_type && !meta.input.peek(Lit) {
+                return meta.input.parse().map(|ty| Some(Value::Type(ty)));
+            }
+            return meta.input.parse().map(|expr| Some(Value::Expr(expr)));
         }
     }
     while !meta.input.is_empty() && !meta.input.peek(Token![,]) {

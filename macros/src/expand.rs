@@ -4,6 +4,7 @@
 
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
+use syn::spanned::Spanned;
 use syn::{FnArg, ItemFn};
 
 use crate::attr::{Args, Errors, RedirectField, StrValue};
@@ -78,6 +79,12 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
         None => quote!(::core::option::Option::Some("next")),
     };
     let status = args.status.unwrap_or(403);
+    // Spanned on the type, so that a type that is no axum-login backend (or
+    // a build without the `axum-login` feature) is an error at the argument.
+    let axum_login = args.axum_login.as_ref().map(|backend| {
+        let span = backend.span();
+        quote_spanned!(span=> .axum_login::<#backend>())
+    });
 
     // One item, placed before the body's own statements: nothing runs
     // differently when the handler is called, and inside its own `const _`
@@ -88,7 +95,7 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
             #krate::__private::inventory::submit! {
                 #krate::__private::SiteEntry::new(
                     #site_id, #login, #sentinel, #status, #redirect_field, #session_key,
-                )
+                ) #axum_login
             }
         };
     };

@@ -126,11 +126,8 @@ where
 /// # Errors
 /// The response to send instead of running the handler.
 pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), Response> {
-    let Some(session) = RequestSession::of(&parts.extensions) else {
-        tracing::error!(
-            "require_login: no session on this request: add tower_sessions::SessionManagerLayer \
-             to the router, outside (after, in `.layer` order) every guarded route"
-        );
+    let Some(session) = RequestSession::for_guard(&parts.extensions, options) else {
+        RequestSession::log_missing(options);
         return Err(respond::internal_error());
     };
     match session.logged_in(options.session_key).await {

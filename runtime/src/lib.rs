@@ -122,6 +122,8 @@
 
 #![warn(missing_docs)]
 
+#[cfg(feature = "axum-login")]
+mod axum_login;
 mod classify;
 mod client;
 mod from_this_site;

@@ -188,6 +188,9 @@ pub struct GuardOptions {
     pub(crate) status: DenyStatus,
     pub(crate) redirect_field: Option<&'static str>,
     pub(crate) session_key: &'static str,
+    /// Set by `axum_login::<B>()`: axum-login's `AuthSession<B>` decides, not `session_key`.
+    #[cfg(feature = "axum-login")]
+    pub(crate) axum_login: Option<crate::axum_login::AxumLoginUser>,
 }
 
 impl GuardOptions {
@@ -257,6 +260,8 @@ impl GuardOptions {
             status: DenyStatus::Forbidden,
             redirect_field: Some("next"),
             session_key: SESSION_KEY,
+            #[cfg(feature = "axum-login")]
+            axum_login: None,
         }
     }
 
@@ -329,6 +334,10 @@ impl GuardOptions {
         if key.is_empty() {
             panic!("the session key is empty: leave `session_key` out for the default, or name the key your login code writes, such as \"user_id\"");
         }
+        #[cfg(feature = "axum-login")]
+        if self.axum_login.is_some() {
+            panic!("a guard deciding by axum-login reads no session key: leave `session_key` out");
+        }
         GuardOptions {
             session_key: key,
             ..self
@@ -367,6 +376,22 @@ pub const fn check_sentinel(sentinel: &str) -> Result<(), &'static str> {
         return Err("the sentinel must be visible ASCII without spaces or control characters, such as \"LOGIN_REQUIRED\"");
     }
     Ok(())
+}
+
+/// `a == b`, in a `const fn`.
+pub(crate) const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }
 
 const fn starts_with(bytes: &[u8], prefix: &[u8]) -> bool {

@@ -83,10 +83,48 @@ impl SiteEntry {
                 status,
                 redirect_field,
                 session_key,
+                #[cfg(feature = "axum-login")]
+                axum_login: None,
             },
         }
     }
+
+    /// `#[require_login(axum_login = B)]`: axum-login's `AuthSession<B>` decides.
+    #[cfg(feature = "axum-login")]
+    pub const fn axum_login<B: AxumLoginBackend>(self) -> Self {
+        SiteEntry {
+            id: self.id,
+            options: self.options.axum_login::<B>(),
+        }
+    }
+
+    /// Without the feature, only the error on `B` remains.
+    #[cfg(not(feature = "axum-login"))]
+    pub const fn axum_login<B: AxumLoginBackend>(self) -> Self {
+        self
+    }
 }
+
+/// What `axum_login = ...` names: the app's axum-login backend type. Its
+/// own trait so that a wrong type is one message at the argument.
+#[cfg(feature = "axum-login")]
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an axum-login backend",
+    label = "`axum_login = ...` names the type that implements `axum_login::AuthnBackend`"
+)]
+pub trait AxumLoginBackend: axum_login::AuthnBackend + 'static {}
+
+#[cfg(feature = "axum-login")]
+impl<B: axum_login::AuthnBackend + 'static> AxumLoginBackend for B {}
+
+/// Without the `axum-login` feature no type is one.
+#[cfg(not(feature = "axum-login"))]
+#[diagnostic::on_unimplemented(
+    message = "`axum_login = ...` needs the `axum-login` feature of require-login",
+    label = "only with the `axum-login` feature",
+    note = "in Cargo.toml: require-login = {{ version = \"...\", features = [\"axum-login\"] }}"
+)]
+pub trait AxumLoginBackend {}
 
 /// The ids are already hashes: use them as they are.
 #[derive(Default)]

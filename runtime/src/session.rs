@@ -12,6 +12,8 @@ use std::future::Future;
 use http::Extensions;
 use serde::Serialize;
 
+use crate::options::GuardOptions;
+
 #[cfg(not(any(feature = "tower-sessions-015", feature = "tower-sessions-014")))]
 compile_error!(
     "require-login needs a tower-sessions line: enable the feature `tower-sessions-015` \
@@ -200,6 +202,10 @@ pub(crate) enum RequestSession<'a> {
     V015(&'a tower_sessions::Session),
     #[cfg(feature = "tower-sessions-014")]
     V014(&'a tower_sessions_014::Session),
+    /// axum-login's `AuthSession`, whose layer already loaded (and checked)
+    /// the user: whether it has one. Nothing is read again.
+    #[cfg(feature = "axum-login")]
+    AxumLogin { has_user: bool },
 }
 
 /// Why the guard could not tell whether the session is logged in: the
@@ -222,9 +228,45 @@ impl<'a> RequestSession<'a> {
         None
     }
 
+    /// What decides for a guard with `options`: axum-login's `AuthSession`
+    /// when they name a backend (feature `axum-login`), else the session
+    /// ([`RequestSession::of`]); `None` when the layer that installs it is missing.
+    pub(crate) fn for_guard(extensions: &'a Extensions, options: &GuardOptions) -> Option<Self> {
+        #[cfg(feature = "axum-login")]
+        if let Some(source) = options.axum_login {
+            return source
+                .has_user(extensions)
+                .map(|has_user| RequestSession::AxumLogin { has_user });
+        }
+        let _ = options;
+        Self::of(extensions)
+    }
+
+    /// Logs which layer is missing for a guard with `options`.
+    pub(crate) fn log_missing(options: &GuardOptions) {
+        #[cfg(feature = "axum-login")]
+        if let Some(source) = options.axum_login {
+            tracing::error!(
+                backend = source.backend(),
+                "require_login: no axum_login::AuthSession for this backend on the request: add \
+                 axum-login's AuthManagerLayer, built with the same backend type, outside (after, \
+                 in `.layer` order) every guarded route"
+            );
+            return;
+        }
+        let _ = options;
+        tracing::error!(
+            "require_login: no session on this request: add tower_sessions::SessionManagerLayer \
+             to the router, outside (after, in `.layer` order) every guarded route"
+        );
+    }
+
     /// Whether the session holds a user under `key`: present and not null.
+    /// (With axum-login: whether its `AuthSession` has a user; `key` is unused.)
     pub(crate) async fn logged_in(&self, key: &str) -> Result<bool, SessionReadError> {
         match *self {
+            #[cfg(feature = "axum-login")]
+            RequestSession::AxumLogin { has_user } => Ok(has_user),
             #[cfg(feature = "tower-sessions-015")]
             RequestSession::V015(session) => Ok(holds_user(session, key).await?),
             #[cfg(feature = "tower-sessions-014")]
