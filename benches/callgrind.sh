@@ -107,6 +107,11 @@ ratio D_stale H 1 "D_stale / H" compare
 ratio E_stale H 1 "E_stale / H" compare
 ratio D_stale H_nav_stale 1 "D_stale / H_nav_stale" compare
 ratio E_stale H_ajax_stale 1 "E_stale / H_ajax_stale" compare
+# On an axum-login app (issue 16): the guard deciding by axum-login's
+# AuthSession, against axum-login's own login_required!.
+ratio G L 1.05 "G / L"
+ratio G_layer L 1.05 "G_layer / L"
+ratio G_nav L_nav 1 "G_nav / L_nav" compare
 if [ -n "${per_request[F]:-}" ]; then
     ratio F H - "F / H"
 fi

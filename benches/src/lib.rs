@@ -68,11 +68,18 @@ pub enum Scenario {
     HAjaxStale,
     /// L_nav with a stale session cookie.
     LNavStale,
+    /// The same axum-login app, its route guarded by
+    /// `#[require_login(axum_login = Backend)]` instead of `login_required!`, logged in.
+    G,
+    /// The same, the route guarded by `RequireLoginLayer` with `axum_login::<Backend>()`.
+    GLayer,
+    /// G, logged out, navigation: 303.
+    GNav,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 16] = [
+    pub const ALL: [Scenario; 19] = [
         Scenario::A,
         Scenario::B,
         Scenario::C,
@@ -89,6 +96,9 @@ impl Scenario {
         Scenario::L,
         Scenario::LNav,
         Scenario::LNavStale,
+        Scenario::G,
+        Scenario::GLayer,
+        Scenario::GNav,
     ];
 
     /// The short name used on the command line and in the reports.
@@ -110,6 +120,9 @@ impl Scenario {
             Scenario::HNavStale => "H_nav_stale",
             Scenario::HAjaxStale => "H_ajax_stale",
             Scenario::LNavStale => "L_nav_stale",
+            Scenario::G => "G",
+            Scenario::GLayer => "G_layer",
+            Scenario::GNav => "G_nav",
         }
     }
 
@@ -132,6 +145,11 @@ impl Scenario {
             Scenario::HNavStale => "hand-written check, stale cookie, navigation",
             Scenario::HAjaxStale => "hand-written check, stale cookie, AJAX",
             Scenario::LNavStale => "axum-login login_required!, stale cookie",
+            Scenario::G => "axum-login app, #[require_login(axum_login = Backend)], logged in",
+            Scenario::GLayer => "axum-login app, RequireLoginLayer (axum_login), logged in",
+            Scenario::GNav => {
+                "axum-login app, #[require_login(axum_login = Backend)], logged out (303)"
+            }
         }
     }
 
@@ -145,9 +163,11 @@ impl Scenario {
     /// The status the scenario's request must get.
     pub fn expected_status(self) -> StatusCode {
         match self {
-            Scenario::D | Scenario::HNav | Scenario::DStale | Scenario::HNavStale => {
-                StatusCode::SEE_OTHER
-            }
+            Scenario::D
+            | Scenario::HNav
+            | Scenario::DStale
+            | Scenario::HNavStale
+            | Scenario::GNav => StatusCode::SEE_OTHER,
             Scenario::E | Scenario::HAjax | Scenario::EStale | Scenario::HAjaxStale => {
                 StatusCode::FORBIDDEN
             }
@@ -159,7 +179,14 @@ impl Scenario {
     fn logged_in(self) -> bool {
         matches!(
             self,
-            Scenario::A | Scenario::B | Scenario::C | Scenario::F | Scenario::H | Scenario::L
+            Scenario::A
+                | Scenario::B
+                | Scenario::C
+                | Scenario::F
+                | Scenario::H
+                | Scenario::L
+                | Scenario::G
+                | Scenario::GLayer
         )
     }
 
@@ -279,6 +306,12 @@ mod axum_login_backend {
         }
     }
 
+    /// G, G_nav: the same body under the attribute, axum-login deciding.
+    #[require_login::require_login(axum_login = Backend)]
+    pub async fn guarded() -> &'static str {
+        super::HELLO
+    }
+
     pub async fn log_in(mut auth: AuthSession<Backend>) -> StatusCode {
         match auth.authenticate(1).await {
             Ok(Some(user)) if auth.login(&user).await.is_ok() => StatusCode::OK,
@@ -307,18 +340,38 @@ fn router(scenario: Scenario) -> Router {
         | Scenario::HNavStale
         | Scenario::HAjaxStale => with_sessions(get(hand_written)),
         Scenario::L | Scenario::LNav | Scenario::LNavStale => {
-            use axum_login::{login_required, AuthManagerLayerBuilder};
-            use axum_login_backend::{log_in, Backend};
-            let sessions = tower_sessions_014::SessionManagerLayer::new(
-                tower_sessions_014::MemoryStore::default(),
-            );
-            Router::new()
-                .route("/dash", get(hello))
-                .route_layer(login_required!(Backend, login_url = "/login"))
-                .route("/login", post(log_in))
-                .layer(AuthManagerLayerBuilder::new(Backend::default(), sessions).build())
+            use axum_login::login_required;
+            use axum_login_backend::Backend;
+            with_axum_login(
+                Router::new()
+                    .route("/dash", get(hello))
+                    .route_layer(login_required!(Backend, login_url = "/login")),
+            )
+        }
+        Scenario::G | Scenario::GNav => {
+            with_axum_login(Router::new().route("/dash", get(axum_login_backend::guarded)))
+        }
+        Scenario::GLayer => {
+            let options =
+                require_login::GuardOptions::new().axum_login::<axum_login_backend::Backend>();
+            with_axum_login(
+                Router::new()
+                    .route("/dash", get(hello))
+                    .route_layer(RequireLoginLayer::new(options)),
+            )
         }
     }
+}
+
+/// `routes` plus `POST /login`, under axum-login's layer (tower-sessions 0.14, `MemoryStore`).
+fn with_axum_login(routes: Router) -> Router {
+    use axum_login::AuthManagerLayerBuilder;
+    use axum_login_backend::{log_in, Backend};
+    let sessions =
+        tower_sessions_014::SessionManagerLayer::new(tower_sessions_014::MemoryStore::default());
+    routes
+        .route("/login", post(log_in))
+        .layer(AuthManagerLayerBuilder::new(Backend::default(), sessions).build())
 }
 
 fn with_sessions(dash: axum::routing::MethodRouter) -> Router {

@@ -114,6 +114,18 @@ where
     F: FnOnce(Tab) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    browser_test_on(move || serve_demo(idle), scenario);
+}
+
+/// Runs `scenario` against the app `serve` starts (returning its base URL)
+/// in a fresh browser, and always shuts the browser down.
+fn browser_test_on<S, Served, F, Fut>(serve: S, scenario: F)
+where
+    S: FnOnce() -> Served,
+    Served: Future<Output = String>,
+    F: FnOnce(Tab) -> Fut + Send + 'static,
+    Fut: Future<Output = ()> + Send + 'static,
+{
     let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
     if skip() {
         return;
@@ -124,7 +136,7 @@ where
         .build()
         .expect("a tokio runtime");
     runtime.block_on(async move {
-        let base = serve_demo(idle).await;
+        let base = serve().await;
         let mut driver = Driver::start();
         let client = driver.connect().await;
         let tab = Tab {
@@ -522,6 +534,71 @@ async fn loop_api() -> &'static str {
     "logged in"
 }
 
+/// The axum-login example (`examples/axum-login`), exactly as `cargo run -p
+/// require-login-axum-login-example` serves it, on `127.0.0.1:0`.
+async fn serve_axum_login_example(idle: Duration) -> String {
+    let config = require_login_axum_login_example::Config {
+        idle,
+        ..Default::default()
+    };
+    let app = require_login_axum_login_example::app(config);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("bind the axum-login example");
+    let addr = listener.local_addr().expect("example address");
+    tokio::spawn(async move {
+        axum::serve(listener, app)
+            .await
+            .expect("serve the axum-login example");
+    });
+    format!("http://{addr}")
+}
+
+/// On axum-login (its own backend, login form and sessions), the guard and
+/// the shipped client script: a fetch of a page whose session expired lands
+/// on the login page, and logging in returns to the page.
+#[test]
+fn axum_login_example_expired_session_fetch_lands_on_login_and_logging_in_returns() {
+    browser_test_on(
+        || serve_axum_login_example(SHORT_IDLE),
+        |tab| async move {
+            let (user, password) = require_login_axum_login_example::ACCOUNTS[0];
+            tab.goto("/dashboard").await;
+            tab.wait_for(
+                "/login",
+                Some("/dashboard"),
+                "the page sends a logged-out user to log in",
+            )
+            .await;
+            tab.log_in_with(user, password).await;
+            tab.wait_for("/dashboard", None, "logging in returns to the page")
+                .await;
+            tab.click("call").await;
+            tab.wait_for_result("fetch: hello ada", "the fetch of a logged-in user")
+                .await;
+            // Idle past the expiry; nothing happens by itself meanwhile.
+            let idle_until = Instant::now() + SHORT_IDLE + Duration::from_millis(1500);
+            while Instant::now() < idle_until {
+                assert_eq!(tab.location().await.path, "/dashboard");
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            tab.click("call").await;
+            tab.wait_for(
+                "/login",
+                Some("/dashboard"),
+                "the expired session's fetch lands on the login page, next = the page",
+            )
+            .await;
+            tab.log_in_with(user, password).await;
+            tab.wait_for("/dashboard", None, "logging in again returns to the page")
+                .await;
+            tab.click("call").await;
+            tab.wait_for_result("fetch: hello ada", "the fetch after logging in again")
+                .await;
+        },
+    );
+}
+
 /// A ChromeDriver process (in its own process group, with the Chromium it
 /// starts) and the profile directory it uses.
 struct Driver {
@@ -761,23 +838,27 @@ impl Tab {
             .unwrap_or_else(|e| panic!("could not click #{id}: {e}"));
     }
 
-    /// Fills in and submits the login form the browser is on.
+    /// Fills in and submits the demo's login form the browser is on.
     async fn log_in(&self, user: &str) {
+        self.log_in_with(user, require_login_demo::DEMO_PASSWORD)
+            .await;
+    }
+
+    /// Fills in and submits the login form the browser is on
+    /// (`#username`, `#password`, `#login`).
+    async fn log_in_with(&self, user: &str, password: &str) {
         let name = match self.client.find(Locator::Id("username")).await {
             Ok(name) => name,
             Err(e) => panic!("no login form at {:?}: {e}", self.location().await),
         };
         name.clear().await.expect("clear the user name");
         name.send_keys(user).await.expect("type the user name");
-        let password = self
+        let field = self
             .client
             .find(Locator::Id("password"))
             .await
             .expect("a password field");
-        password
-            .send_keys(require_login_demo::DEMO_PASSWORD)
-            .await
-            .expect("type the password");
+        field.send_keys(password).await.expect("type the password");
         self.click("login").await;
     }
 
