@@ -379,6 +379,7 @@ pub const fn check_sentinel(sentinel: &str) -> Result<(), &'static str> {
 }
 
 /// `a == b`, in a `const fn`.
+#[cfg(feature = "axum-login")]
 pub(crate) const fn same_str(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
