@@ -31,7 +31,10 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, UserId};
-use require_login::{client_script, require_login, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+use require_login::{
+    client_script, redirect_after_login, require_login, safe_next, FromThisSite,
+    CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
+};
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions_014::{cookie::time, Expiry, MemoryStore, SessionManagerLayer};
@@ -261,7 +264,7 @@ fn login_form(next: Option<&str>, error: Option<&str>) -> Html<String> {
     Html(
         include_str!("login.html")
             .replace("{error}", &error)
-            .replace("{next}", &escape(safe_next(next).unwrap_or(""))),
+            .replace("{next}", &escape(next.and_then(safe_next).unwrap_or(""))),
     )
 }
 
@@ -269,8 +272,13 @@ async fn login_page(Query(query): Query<NextQuery>) -> Html<String> {
     login_form(query.next.as_deref(), None)
 }
 
-/// axum-login's login, as an axum-login app writes it.
-async fn log_in(mut auth: AuthSession<Users>, Form(form): Form<LoginForm>) -> Response {
+/// axum-login's login, as an axum-login app writes it; `FromThisSite`
+/// first, so another site's form cannot log a visitor in (login CSRF).
+async fn log_in(
+    _: FromThisSite,
+    mut auth: AuthSession<Users>,
+    Form(form): Form<LoginForm>,
+) -> Response {
     let creds = Credentials {
         username: form.username,
         password: form.password,
@@ -290,7 +298,7 @@ async fn log_in(mut auth: AuthSession<Users>, Form(form): Form<LoginForm>) -> Re
         tracing::error!(%error, "example: could not log in");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
-    Redirect::to(safe_next(form.next.as_deref()).unwrap_or("/dashboard")).into_response()
+    redirect_after_login(form.next.as_deref(), "/dashboard").into_response()
 }
 
 async fn log_out(mut auth: AuthSession<Users>) -> Response {
@@ -310,17 +318,6 @@ async fn style() -> impl IntoResponse {
     )
 }
 
-/// A `next` value that is safe to redirect to: a local path with a single
-/// leading slash, never `//host` or `/\host`, no control characters.
-fn safe_next(next: Option<&str>) -> Option<&str> {
-    let next = next?;
-    let bytes = next.as_bytes();
-    let local = bytes.first() == Some(&b'/')
-        && !matches!(bytes.get(1), Some(b'/' | b'\\'))
-        && !next.chars().any(|c| c.is_control() || c == '\\');
-    local.then_some(next)
-}
-
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
@@ -334,27 +331,4 @@ fn escape(text: &str) -> String {
         }
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::safe_next;
-
-    #[test]
-    fn only_local_paths_are_followed_after_login() {
-        assert_eq!(
-            safe_next(Some("/dashboard?tab=2")),
-            Some("/dashboard?tab=2")
-        );
-        for bad in [
-            "//evil.example",
-            "/\\evil.example",
-            "https://evil.example",
-            "dashboard",
-            "/a\nb",
-        ] {
-            assert_eq!(safe_next(Some(bad)), None, "{bad:?}");
-        }
-        assert_eq!(safe_next(None), None);
-    }
 }
