@@ -59,6 +59,7 @@
 //! | `redirect_field = "next"` | `next` | the return-to query parameter; `false` leaves it off |
 //! | `session_key = "..."` | [`SESSION_KEY`] | the key whose presence means "logged in" |
 //! | `crate = "..."` | `::require_login` | where this crate is, when you re-export it |
+//! | `axum_login = Backend` | (off) | feature `axum-login`: logged in means axum-login's `AuthSession<Backend>` has a user (not with `session_key`) |
 //!
 //! Every value is checked at compile time, consts too: a bad one is a
 //! compile error at the argument.
@@ -70,6 +71,16 @@
 //! [`GuardConfig`] type. To guard a whole group of routes, use
 //! [`RequireLoginLayer`] with `Router::route_layer`: the same options, the
 //! same decision ([`enforce`]).
+//!
+//! # On axum-login
+//!
+//! With the cargo feature `axum-login`, `#[require_login(axum_login = Backend)]`
+//! (and `GuardOptions::new().axum_login::<Backend>()` for layers and
+//! [`GuardConfig`] types) makes "logged in" mean that axum-login's
+//! `AuthSession<Backend>` has a user. The guard reads what axum-login's
+//! `AuthManagerLayer` already loaded and decides the rest as for a session
+//! key. The README's "Already on axum-login?" shows the change from
+//! `login_required!`.
 //!
 //! # Named login targets
 //!
