@@ -8,6 +8,9 @@ use http::{HeaderMap, HeaderName};
 static HX_REQUEST: HeaderName = HeaderName::from_static("hx-request");
 static X_REQUESTED_WITH: HeaderName = HeaderName::from_static("x-requested-with");
 static SEC_FETCH_MODE: HeaderName = HeaderName::from_static("sec-fetch-mode");
+static HX_BOOSTED: HeaderName = HeaderName::from_static("hx-boosted");
+static X_INERTIA: HeaderName = HeaderName::from_static("x-inertia");
+static X_TURBO_REQUEST_ID: HeaderName = HeaderName::from_static("x-turbo-request-id");
 
 /// How a request was made, as far as the guard cares.
 ///
@@ -29,9 +32,48 @@ pub enum RequestKind {
         /// The request carried `HX-Request: true`.
         htmx: bool,
     },
+    /// A page visit made by a client-side navigation library, answered the
+    /// way that library expects, with the visited URL (for GET) as the page
+    /// to come back to.
+    Visit(Navigator),
 }
 
-/// Classifies a request. It is AJAX if any of these holds:
+/// A client-side navigation library whose page visits get an answer of
+/// their own (see [`classify`]).
+///
+/// ```
+/// use http::HeaderMap;
+/// use require_login::{classify, Navigator, RequestKind};
+///
+/// let mut headers = HeaderMap::new();
+/// headers.insert("x-turbo-request-id", "5a4c".parse().unwrap());
+/// assert_eq!(classify(&headers), RequestKind::Visit(Navigator::Turbo));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Navigator {
+    /// An htmx `hx-boost`ed link or form (`HX-Boosted: true`): `HX-Redirect`
+    /// to the login URL, with the boosted URL as `next`.
+    HtmxBoost,
+    /// Inertia (`X-Inertia: true`): `409 Conflict` with
+    /// `X-Inertia-Location: <login URL>`, Inertia's full-page visit.
+    Inertia,
+    /// Turbo (`X-Turbo-Request-Id`, sent on every Turbo 8 fetch): the
+    /// navigation answer, `303` to the login URL, which Turbo follows and
+    /// renders.
+    Turbo,
+}
+
+/// Classifies a request.
+///
+/// First the client-side navigation libraries, whose signals win over the
+/// generic AJAX ones below (Inertia also sends `X-Requested-With`, Turbo
+/// sends `Sec-Fetch-Mode: cors`, htmx `HX-Request`), each a
+/// [`RequestKind::Visit`]:
+/// - `X-Inertia: true`: [`Navigator::Inertia`];
+/// - `HX-Boosted: true`: [`Navigator::HtmxBoost`];
+/// - `X-Turbo-Request-Id` present: [`Navigator::Turbo`].
+///
+/// Otherwise it is AJAX if any of these holds:
 /// - `X-Requested-With: XMLHttpRequest` (jQuery sets it);
 /// - `HX-Request: true` (htmx);
 /// - `Sec-Fetch-Mode` is present and not `navigate` (every fetch() and
@@ -53,6 +95,20 @@ pub enum RequestKind {
 /// assert_eq!(classify(&headers), RequestKind::Ajax { htmx: true });
 /// ```
 pub fn classify(headers: &HeaderMap) -> RequestKind {
+    let is_true = |name: &HeaderName| {
+        headers
+            .get(name)
+            .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
+    };
+    if is_true(&X_INERTIA) {
+        return RequestKind::Visit(Navigator::Inertia);
+    }
+    if is_true(&HX_BOOSTED) {
+        return RequestKind::Visit(Navigator::HtmxBoost);
+    }
+    if headers.contains_key(&X_TURBO_REQUEST_ID) {
+        return RequestKind::Visit(Navigator::Turbo);
+    }
     let htmx = headers
         .get(&HX_REQUEST)
         .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"));
@@ -154,6 +210,46 @@ mod tests {
         assert_eq!(kind(&[("accept", "text/html,application/json;q=0.9")]), nav);
         assert_eq!(kind(&[("accept", "application/json;q=0")]), nav);
         assert_eq!(kind(&[("accept", "*/*")]), nav);
+    }
+
+    #[test]
+    fn client_navigation_libraries_win_over_the_generic_ajax_signals() {
+        let inertia = RequestKind::Visit(Navigator::Inertia);
+        assert_eq!(kind(&[("x-inertia", "true")]), inertia);
+        assert_eq!(
+            kind(&[
+                ("x-inertia", "true"),
+                ("x-requested-with", "XMLHttpRequest"),
+                ("sec-fetch-mode", "cors"),
+                ("accept", "application/json"),
+            ]),
+            inertia
+        );
+        assert_eq!(
+            kind(&[("hx-request", "true"), ("hx-boosted", "true")]),
+            RequestKind::Visit(Navigator::HtmxBoost)
+        );
+        assert_eq!(
+            kind(&[
+                ("x-turbo-request-id", "0f6e5a3c"),
+                ("sec-fetch-mode", "cors"),
+                ("x-requested-with", "XMLHttpRequest"),
+                (
+                    "accept",
+                    "text/vnd.turbo-stream.html, text/html, application/xhtml+xml"
+                ),
+            ]),
+            RequestKind::Visit(Navigator::Turbo)
+        );
+    }
+
+    #[test]
+    fn a_false_library_signal_is_no_signal() {
+        assert_eq!(kind(&[("x-inertia", "false")]), RequestKind::Navigation);
+        assert_eq!(
+            kind(&[("hx-request", "true"), ("hx-boosted", "false")]),
+            RequestKind::Ajax { htmx: true }
+        );
     }
 
     #[test]

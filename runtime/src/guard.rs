@@ -8,7 +8,7 @@ use axum::response::Response;
 use http::request::Parts;
 use http::HeaderValue;
 
-use crate::classify::{classify, RequestKind};
+use crate::classify::{classify, Navigator, RequestKind};
 use crate::options::GuardOptions;
 use crate::routes::LoginRoutes;
 use crate::session::RequestSession;
@@ -151,8 +151,18 @@ fn deny(parts: &Parts, options: &GuardOptions) -> Response {
     };
     let kind = classify(&parts.headers);
     let return_to = match kind {
-        RequestKind::Navigation => return_to::for_navigation(parts),
+        RequestKind::Navigation | RequestKind::Visit(_) => return_to::for_navigation(parts),
         RequestKind::Ajax { .. } => return_to::for_ajax(parts),
+    };
+    let login_path = return_to::login_path(login);
+    // An htmx call made on the login page itself gets no `HX-Redirect`:
+    // the user is already there, and following it would reload for ever.
+    let from_login_page = return_to
+        .as_deref()
+        .is_some_and(|page| return_to::is_login_page(page, login_path));
+    let return_to = match (options.redirect_field, return_to) {
+        (Some(field), Some(page)) => return_to::never_the_login_page(page, login_path, field),
+        _ => None,
     };
     let login_url = match (options.redirect_field, &return_to) {
         (Some(field), Some(page)) => return_to::append_query(login, field, page),
@@ -173,9 +183,18 @@ fn deny(parts: &Parts, options: &GuardOptions) -> Response {
         }
     };
     match kind {
-        RequestKind::Navigation => respond::navigation_denied_to(login_url),
-        RequestKind::Ajax { htmx } => {
-            respond::ajax_denied_to(options.sentinel, options.status, login_url, htmx)
+        RequestKind::Navigation | RequestKind::Visit(Navigator::Turbo) => {
+            respond::navigation_denied_to(login_url)
         }
+        RequestKind::Visit(Navigator::Inertia) => respond::inertia_denied_to(login_url),
+        RequestKind::Visit(Navigator::HtmxBoost) => {
+            respond::ajax_denied_to(options.sentinel, options.status, login_url, true)
+        }
+        RequestKind::Ajax { htmx } => respond::ajax_denied_to(
+            options.sentinel,
+            options.status,
+            login_url,
+            htmx && !from_login_page,
+        ),
     }
 }

@@ -90,6 +90,17 @@
 //! attribute's, [`LoginRoutes::check_options`] for layers' and
 //! [`GuardConfig`] types'.
 //!
+//! # Logging in and coming back
+//!
+//! The login handler takes [`FromThisSite`] first (another site's login POST
+//! is a `403`: no login CSRF), logs the user in with [`login`], and ends with
+//! [`redirect_after_login`]: `303` to the form's `next` when [`safe_next`]
+//! accepts it, else to a default. Every `next` the guard emits passes
+//! [`safe_next`] once decoded, and is never the login page itself. Client
+//! libraries' page visits get their own answers ([`Navigator`]): htmx
+//! `hx-boost` an `HX-Redirect` back to the boosted URL, Inertia a `409` with
+//! `X-Inertia-Location`, Turbo the `303`.
+//!
 //! # Login before CSRF
 //!
 //! An expired session takes its CSRF token with it, so check the login
@@ -151,7 +162,7 @@ mod session;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use classify::{classify, RequestKind};
+pub use classify::{classify, Navigator, RequestKind};
 pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
 pub use from_this_site::{CrossSiteRequest, FromThisSite};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};

@@ -31,10 +31,24 @@ pub const X_LOGIN_URL: HeaderName = HeaderName::from_static("x-login-url");
 /// ```
 pub const HX_REDIRECT: HeaderName = HeaderName::from_static("hx-redirect");
 
-/// Every request header the decision reads: the session cookie, the AJAX
-/// signals and the page headers the return-to link comes from.
+/// Inertia's header for a full-page visit, on the `409 Conflict` answer to
+/// an Inertia request.
+///
+/// ```
+/// use require_login::respond::{inertia_denied, X_INERTIA_LOCATION};
+///
+/// let response = inertia_denied("/login?next=/dash").unwrap();
+/// assert_eq!(response.status(), 409);
+/// assert_eq!(response.headers()[X_INERTIA_LOCATION], "/login?next=/dash");
+/// ```
+pub const X_INERTIA_LOCATION: HeaderName = HeaderName::from_static("x-inertia-location");
+
+/// Every request header the decision reads: the session cookie, the client
+/// library and AJAX signals and the page headers the return-to link comes
+/// from.
 const VARY_VALUE: HeaderValue = HeaderValue::from_static(
-    "Cookie, X-Requested-With, HX-Request, Sec-Fetch-Mode, Accept, HX-Current-URL, Referer",
+    "Cookie, X-Inertia, HX-Boosted, X-Turbo-Request-Id, X-Requested-With, HX-Request, \
+     Sec-Fetch-Mode, Accept, HX-Current-URL, Referer",
 );
 const NO_STORE: HeaderValue = HeaderValue::from_static("no-store");
 const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=utf-8");
@@ -105,6 +119,33 @@ pub(crate) fn ajax_denied_to(
         headers.insert(HX_REDIRECT, login_url.clone());
     }
     headers.insert(X_LOGIN_URL, login_url);
+    response
+}
+
+/// Inertia's answer for a full-page visit: `409 Conflict` with
+/// `X-Inertia-Location: login_url`, which Inertia follows with
+/// `window.location`; no body, uncacheable.
+///
+/// ```
+/// let response = require_login::respond::inertia_denied("/login").unwrap();
+/// assert_eq!(response.status(), 409);
+/// assert_eq!(response.headers()["x-inertia-location"], "/login");
+/// ```
+///
+/// # Errors
+/// When `login_url` is not a valid header value.
+pub fn inertia_denied(login_url: &str) -> Result<Response, http::header::InvalidHeaderValue> {
+    Ok(inertia_denied_to(HeaderValue::from_str(login_url)?))
+}
+
+/// [`inertia_denied`] for a login URL already made a header value.
+pub(crate) fn inertia_denied_to(login_url: HeaderValue) -> Response {
+    let mut response = Response::new(Body::empty());
+    *response.status_mut() = StatusCode::CONFLICT;
+    let headers = response.headers_mut();
+    headers.insert(X_INERTIA_LOCATION, login_url);
+    headers.insert(CACHE_CONTROL, NO_STORE);
+    headers.insert(VARY, VARY_VALUE);
     response
 }
 

@@ -7,6 +7,8 @@ use http::header::{HOST, REFERER};
 use http::request::Parts;
 use http::{HeaderName, Method, Uri};
 
+use crate::next::safe_next;
+
 static HX_CURRENT_URL: HeaderName = HeaderName::from_static("hx-current-url");
 
 /// A return-to link: the path and query of a local page. Borrowed from the
@@ -18,6 +20,8 @@ pub(crate) enum ReturnTo<'a> {
     Request(&'a str),
     /// A page named by a request header, parsed; its path and query are local.
     Page(Uri),
+    /// A login page's own return-to link, percent-decoded.
+    Decoded(String),
 }
 
 impl Deref for ReturnTo<'_> {
@@ -27,13 +31,14 @@ impl Deref for ReturnTo<'_> {
         match self {
             ReturnTo::Request(pq) => pq,
             ReturnTo::Page(uri) => uri.path_and_query().map_or("", |pq| pq.as_str()),
+            ReturnTo::Decoded(next) => next,
         }
     }
 }
 
-/// The return-to link for a navigation: the original path and query for
-/// GET/HEAD (the page itself, the full URI even inside `Router::nest`); for
-/// other methods the form's page, from a same-origin `Referer`.
+/// The return-to link for a navigation or a client library's visit: the
+/// original path and query for GET/HEAD (the page itself, the full URI even
+/// inside `Router::nest`); for other methods the form's page, as for AJAX.
 pub(crate) fn for_navigation(parts: &Parts) -> Option<ReturnTo<'_>> {
     if parts.method == Method::GET || parts.method == Method::HEAD {
         let uri = parts
@@ -42,7 +47,7 @@ pub(crate) fn for_navigation(parts: &Parts) -> Option<ReturnTo<'_>> {
             .map_or(&parts.uri, |original| &original.0);
         return local_path_and_query(uri).map(ReturnTo::Request);
     }
-    same_origin_page(parts, &REFERER)
+    for_ajax(parts)
 }
 
 /// The return-to link for an AJAX call: the page that made it (htmx's
@@ -73,6 +78,41 @@ fn local_path_and_query(uri: &Uri) -> Option<&str> {
     let bytes = pq.as_bytes();
     let is_local = bytes.first() == Some(&b'/') && !matches!(bytes.get(1), Some(b'/' | b'\\'));
     is_local.then_some(pq)
+}
+
+/// The path of a login target on this site (`/login` of `/login?x=1`);
+/// `None` for an external sign-in URL.
+pub(crate) fn login_path(login: &str) -> Option<&str> {
+    login.starts_with('/').then(|| path_of(login))
+}
+
+/// Whether `page` is the login page at `login_path`.
+pub(crate) fn is_login_page(page: &str, login_path: Option<&str>) -> bool {
+    login_path == Some(path_of(page))
+}
+
+fn path_of(url: &str) -> &str {
+    url.split(['?', '#']).next().unwrap_or_default()
+}
+
+/// The page to come back to, never a login page and always a `next` that
+/// [`safe_next`] accepts: a login page (`/login?next=/a`) stands for its own
+/// return-to link (`/a`), once percent-decoded, so denials made on the login
+/// page never nest it into `next`; a login page without one stands for none.
+pub(crate) fn never_the_login_page<'a>(
+    mut page: ReturnTo<'a>,
+    login_path: Option<&str>,
+    field: &str,
+) -> Option<ReturnTo<'a>> {
+    // Each round takes a value out of the page's query, so it ends.
+    while is_login_page(&page, login_path) {
+        let query = page.split_once('?')?.1;
+        let (_, own_next) =
+            form_urlencoded::parse(query.as_bytes()).find(|(name, _)| name == field)?;
+        page = ReturnTo::Decoded(own_next.into_owned());
+    }
+    safe_next(&page)?;
+    Some(page)
 }
 
 /// `base` with `field=value` appended to its query, `value` percent-encoded.
@@ -218,6 +258,41 @@ mod tests {
             &[("host", "app.test"), ("referer", "http://app.test/other")],
         );
         assert_eq!(for_ajax(&p).as_deref(), Some("/other"));
+    }
+
+    #[test]
+    fn a_login_page_stands_for_its_own_next() {
+        let login = login_path("/login?lang=en");
+        assert_eq!(login, Some("/login"));
+        let unnest = |page: &str| {
+            never_the_login_page(ReturnTo::Request(page), login, "next").map(|p| p.to_string())
+        };
+        assert_eq!(unnest("/dash?tab=2").as_deref(), Some("/dash?tab=2"));
+        assert_eq!(
+            unnest("/login?next=%2Fdash%3Ftab%3D2").as_deref(),
+            Some("/dash?tab=2")
+        );
+        assert_eq!(
+            unnest("/login?next=/login%3Fnext%3D/login%253Fnext%253D%25252Fdeep").as_deref(),
+            Some("/deep")
+        );
+        assert_eq!(unnest("/login"), None);
+        assert_eq!(unnest("/login?other=1"), None);
+        assert_eq!(unnest("/login?next=%2F%2Fevil.example"), None);
+        assert_eq!(unnest("/login?next=https://evil.example"), None);
+        // Not the login page: kept, even with a `next` of its own.
+        assert_eq!(
+            unnest("/login2?next=/x").as_deref(),
+            Some("/login2?next=/x")
+        );
+        // An external login page is never one of ours.
+        assert_eq!(login_path("https://sso.example/login"), None);
+    }
+
+    #[test]
+    fn an_unsafe_page_is_never_returned_to() {
+        let page = ReturnTo::Request("/%2F%2Fevil.example");
+        assert_eq!(never_the_login_page(page, Some("/login"), "next"), None);
     }
 
     #[test]

@@ -193,8 +193,8 @@ fn app() -> (Router, Runs) {
     (app, runs)
 }
 
-const VARY: &str =
-    "Cookie, X-Requested-With, HX-Request, Sec-Fetch-Mode, Accept, HX-Current-URL, Referer";
+const VARY: &str = "Cookie, X-Inertia, HX-Boosted, X-Turbo-Request-Id, X-Requested-With, \
+     HX-Request, Sec-Fetch-Mode, Accept, HX-Current-URL, Referer";
 
 fn assert_navigation_denied(answer: &Answer, location: &str) {
     assert_eq!(answer.status, StatusCode::SEE_OTHER, "{answer:?}");
