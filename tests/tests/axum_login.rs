@@ -265,8 +265,8 @@ async fn get_as(app: &Router, path: &str, kind: &Kind, cookie: &str) -> Answer {
 /// What a logged-out request of `kind` to `path` must get, exactly.
 fn assert_denied(answer: &Answer, path: &str, kind: &Kind) {
     let what = format!("{} of {path}: {answer:?}", kind.name);
-    let vary =
-        "Cookie, X-Requested-With, HX-Request, Sec-Fetch-Mode, Accept, HX-Current-URL, Referer";
+    let vary = "Cookie, X-Inertia, HX-Boosted, X-Turbo-Request-Id, X-Requested-With, \
+     HX-Request, Sec-Fetch-Mode, Accept, HX-Current-URL, Referer";
     assert_eq!(answer.header("cache-control"), "no-store", "{what}");
     assert_eq!(answer.header("vary"), vary, "{what}");
     if kind.name == "navigation" {
