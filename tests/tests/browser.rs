@@ -58,7 +58,7 @@ fn chromedriver() -> PathBuf {
 /// What is missing to run the browser tests, if anything.
 fn missing_prerequisites() -> Vec<String> {
     let mut missing = Vec::new();
-    let checks: [(PathBuf, &str); 4] = [
+    let checks: [(PathBuf, &str); 5] = [
         (
             chromium(),
             "Chromium: apt-get install chromium (or set CHROMIUM)",
@@ -69,6 +69,7 @@ fn missing_prerequisites() -> Vec<String> {
         ),
         (DEBIAN_JQUERY.into(), "jQuery: apt-get install libjs-jquery"),
         (NPM_HTMX.into(), "htmx: run `npm ci` in examples/"),
+        (npm_turbo(), "Turbo: run `npm ci` in examples/"),
     ];
     for (path, what) in checks {
         if !path.is_file() {
@@ -461,6 +462,75 @@ async fn serve_demo(idle: Duration) -> String {
                 tower_sessions::MemoryStore::default(),
             )),
         )
+        // The round trip (issue 10): a login page whose shared layout polls a
+        // guarded badge with htmx and fetches it, and the page it guards.
+        // With a session layer of their own, added after the demo's.
+        .merge(
+            axum::Router::new()
+                .route("/test/badge-login", get(badge_login_page).post(badge_log_in))
+                .route("/test/badge", get(badge))
+                .route("/test/badge-home", get(badge_home))
+                .layer(
+                    tower_sessions::SessionManagerLayer::new(tower_sessions::MemoryStore::default())
+                        .with_secure(false),
+                ),
+        )
+        // hx-boost and Turbo pages, and Turbo itself.
+        .route(
+            "/test/boost",
+            get(|| async {
+                Html(
+                    "<!doctype html><title>boost</title><script src=\"/assets/htmx.min.js\"></script>\
+                     <body hx-boost=\"true\"><p>boost</p><a id=\"boosted\" href=\"/dashboard?tab=2\">dashboard</a></body>",
+                )
+            }),
+        )
+        .route(
+            "/test/turbo",
+            get(|| async {
+                Html(
+                    "<!doctype html><html><head><title>turbo</title><script src=\"/test/turbo.js\"></script></head>\
+                     <body><p>turbo</p><a id=\"drive\" href=\"/dashboard?tab=5\">dashboard</a></body></html>",
+                )
+            }),
+        )
+        .route(
+            "/test/turbo-frame",
+            get(|| async {
+                Html(
+                    "<!doctype html><html><head><title>frame</title><script src=\"/test/turbo.js\"></script></head>\
+                     <body><p>frame</p><turbo-frame id=\"panel\" src=\"/dashboard?tab=6\"></turbo-frame></body></html>",
+                )
+            }),
+        )
+        .route(
+            "/test/turbo.js",
+            get(|| async {
+                match tokio::fs::read(npm_turbo()).await {
+                    Ok(script) => (
+                        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+                        script,
+                    )
+                        .into_response(),
+                    Err(_) => StatusCode::NOT_FOUND.into_response(),
+                }
+            }),
+        )
+        // Another site's page (opened through the other host name) that
+        // posts a login form to the demo.
+        .route(
+            "/test/attacker",
+            get(|| async {
+                Html(
+                    "<!doctype html><title>attacker</title><form id=\"f\" method=\"post\">\
+                     <input name=\"username\" value=\"mallory\"><input name=\"password\" value=\"demo\">\
+                     <input name=\"next\" value=\"/\"></form>\
+                     <script>var f = document.getElementById('f');\
+                     f.action = location.protocol + '//127.0.0.1:' + location.port + '/login'; f.submit();</script>",
+                )
+            }),
+        )
+        .layer(axum::middleware::from_fn(record_turbo))
         .layer(axum::middleware::from_fn(record_hit));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
@@ -513,6 +583,94 @@ fn requests_for(prefix: &str) -> usize {
         .iter()
         .filter(|target| target.starts_with(prefix))
         .count()
+}
+
+/// The paths Turbo asked for (requests with `X-Turbo-Request-Id`).
+static TURBO_REQUESTS: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+async fn record_turbo(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    if request.headers().contains_key("x-turbo-request-id") {
+        let target = request
+            .uri()
+            .path_and_query()
+            .map_or_else(String::new, |p| p.as_str().to_owned());
+        TURBO_REQUESTS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(target);
+    }
+    next.run(request).await
+}
+
+fn turbo_requests() -> Vec<String> {
+    TURBO_REQUESTS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+}
+
+/// Where `npm ci` in `examples/` puts Turbo (`@hotwired/turbo`, pinned in
+/// `examples/package.json`).
+fn npm_turbo() -> PathBuf {
+    Path::new(NPM_HTMX)
+        .ancestors()
+        .nth(3)
+        .expect("node_modules")
+        .join("@hotwired/turbo/dist/turbo.es2017-umd.js")
+}
+
+/// A login page with a shared layout that calls a guarded badge: htmx polls
+/// it on load and every 300 ms, and a `fetch()` asks for it once. The form
+/// logs in, back to this page's `next`.
+async fn badge_login_page(
+    axum::extract::Query(query): axum::extract::Query<std::collections::HashMap<String, String>>,
+) -> Html<String> {
+    let next = query
+        .get("next")
+        .map(String::as_str)
+        .and_then(require_login::safe_next)
+        .unwrap_or("/");
+    Html(format!(
+        "<!doctype html><title>badge login</title>{}<script src=\"/assets/htmx.min.js\"></script>\
+         <div id=\"badge\" hx-get=\"/test/badge\" hx-trigger=\"load, every 300ms\"></div>\
+         <script>fetch('/test/badge');</script>\
+         <form method=\"post\" action=\"/test/badge-login\"><input type=\"hidden\" name=\"next\" value=\"{}\">\
+         <input name=\"username\" id=\"username\"><input name=\"password\" id=\"password\" type=\"password\">\
+         <button type=\"submit\" id=\"login\">Log in</button></form>",
+        require_login::CLIENT_SCRIPT_TAG,
+        next.replace('&', "&amp;").replace('"', "&quot;"),
+    ))
+}
+
+#[derive(serde::Deserialize)]
+struct BadgeLoginForm {
+    username: String,
+    next: Option<String>,
+}
+
+async fn badge_log_in(
+    _: require_login::FromThisSite,
+    session: tower_sessions::Session,
+    axum::Form(form): axum::Form<BadgeLoginForm>,
+) -> axum::response::Response {
+    match require_login::login(&session, &form.username).await {
+        Ok(()) => require_login::redirect_after_login(form.next.as_deref(), "/test/badge-home")
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[require_login::require_login(login = "/test/badge-login")]
+async fn badge() -> &'static str {
+    "3 new"
+}
+
+#[require_login::require_login(login = "/test/badge-login")]
+async fn badge_home() -> &'static str {
+    "badge home"
 }
 
 /// The client script without the X-Requested-With mark.
@@ -1773,5 +1931,150 @@ fn client_script_tries_again_after_a_visit_to_the_login_page_was_cancelled() {
             "the next denied call, after the cancelled visit, goes to the login page",
         )
         .await;
+    });
+}
+
+// ---------------------------------------------------------------------------
+// The round trip: back from the login page, never in a loop (issue 10).
+
+#[test]
+fn a_login_page_whose_htmx_widget_and_fetch_are_guarded_stays_put_and_still_returns() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.goto("/test/badge-home?x=1").await;
+        tab.wait_for(
+            "/test/badge-login",
+            Some("/test/badge-home?x=1"),
+            "the guarded page",
+        )
+        .await;
+        tab.start("window.stillHere = true;").await;
+        tokio::time::sleep(Duration::from_secs(3)).await;
+        assert_eq!(
+            tab.location().await,
+            Location {
+                path: "/test/badge-login".into(),
+                next: Some("/test/badge-home?x=1".into())
+            },
+            "3 s later: same URL, nothing nested"
+        );
+        let same_page = tab
+            .client
+            .execute("return window.stillHere === true;", vec![])
+            .await
+            .expect("read the page");
+        assert_eq!(same_page, json!(true), "the login page was not reloaded");
+        assert_eq!(
+            requests_for("/test/badge-login"),
+            1,
+            "one load of the login page"
+        );
+        assert!(
+            hits("/test/badge", 403) >= 4,
+            "htmx kept polling and fetch() called, each denied: {} denials",
+            hits("/test/badge", 403) - hits("/test/badge-", 403)
+        );
+        tab.log_in("ada").await;
+        tab.wait_for(
+            "/test/badge-home",
+            None,
+            "logging in returns to the original page",
+        )
+        .await;
+        assert!(tab.page_text().await.contains("badge home"));
+    });
+}
+
+#[test]
+fn an_hx_boosted_link_to_a_guarded_page_comes_back_to_the_boosted_url() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.open("/test/boost").await;
+        tab.click("boosted").await;
+        tab.wait_for("/login", Some("/dashboard?tab=2"), "the boosted link")
+            .await;
+        assert_eq!(
+            hits("/dashboard?tab=2", 403),
+            1,
+            "htmx made the boosted request and followed HX-Redirect"
+        );
+        tab.log_in("ada").await;
+        tab.wait_for("/dashboard", None, "back on the boosted URL")
+            .await;
+        let url = tab.client.current_url().await.expect("current URL");
+        assert_eq!(url.query(), Some("tab=2"));
+    });
+}
+
+#[test]
+fn a_turbo_drive_visit_lands_on_the_login_page_in_one_request_to_the_guarded_url() {
+    browser_test(LONG_IDLE, |tab| async move {
+        TURBO_REQUESTS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        tab.open("/test/turbo").await;
+        tab.click("drive").await;
+        tab.wait_for("/login", Some("/dashboard?tab=5"), "the Drive visit")
+            .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        assert_eq!(
+            requests_for("/dashboard"),
+            1,
+            "one request to the guarded URL"
+        );
+        assert_eq!(hits("/dashboard?tab=5", 303), 1);
+        assert!(
+            turbo_requests().contains(&"/dashboard?tab=5".to_owned()),
+            "Turbo made it: {:?}",
+            turbo_requests()
+        );
+        tab.log_in("ada").await;
+        tab.wait_for("/dashboard", None, "back on the visited page")
+            .await;
+    });
+}
+
+#[test]
+fn a_turbo_frame_request_ends_on_the_login_page_too() {
+    browser_test(LONG_IDLE, |tab| async move {
+        TURBO_REQUESTS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clear();
+        tab.goto("/test/turbo-frame").await;
+        tab.wait_for("/login", Some("/dashboard?tab=6"), "the frame's request")
+            .await;
+        assert!(
+            turbo_requests().contains(&"/dashboard?tab=6".to_owned()),
+            "Turbo made it: {:?}",
+            turbo_requests()
+        );
+        assert!(tab.page_text().await.contains("Log in"));
+    });
+}
+
+#[test]
+fn a_login_form_posted_from_another_site_is_refused() {
+    browser_test(LONG_IDLE, |tab| async move {
+        // localhost and 127.0.0.1 are different sites.
+        let other_site = tab.base.replace("127.0.0.1", "localhost");
+        tab.client
+            .goto(&format!("{other_site}/test/attacker"))
+            .await
+            .expect("open the other site's page");
+        let deadline = Instant::now() + WAIT;
+        while !tab.page_text().await.contains("Cross-site request refused") {
+            assert!(
+                Instant::now() < deadline,
+                "expected the refusal, the page says: {}",
+                tab.page_text().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(hits("/login", 403), 1);
+        tab.open("/").await;
+        assert!(
+            tab.page_text().await.contains("Not logged in"),
+            "no one was logged in"
+        );
     });
 }

@@ -345,7 +345,8 @@ fn login_form(action: &str, title: &str, next: Option<&str>, error: Option<&str>
         .unwrap_or_default();
     page(
         title,
-        "",
+        // A Turbo Frame request that was sent here replaces the whole page.
+        "<meta name=\"turbo-visit-control\" content=\"reload\">",
         &format!(
             "{error}<form method=\"post\" action=\"{action}\" id=\"login-form\">\
              <input type=\"hidden\" name=\"next\" value=\"{next}\">\
