@@ -336,6 +336,35 @@ mod tests {
         tower_sessions_014
     );
 
+    /// With both lines on, the guard reads whichever `Session` the layer put there.
+    #[cfg(all(feature = "tower-sessions-015", feature = "tower-sessions-014"))]
+    #[tokio::test]
+    async fn with_both_lines_either_session_is_found() {
+        let mut on_015 = Extensions::new();
+        let session = tower_sessions::Session::new(
+            None,
+            Arc::new(tower_sessions::MemoryStore::default()),
+            None,
+        );
+        login(&session, "ada").await.unwrap();
+        on_015.insert(session);
+        let mut on_014 = Extensions::new();
+        let session = tower_sessions_014::Session::new(
+            None,
+            Arc::new(tower_sessions_014::MemoryStore::default()),
+            None,
+        );
+        login(&session, "bob").await.unwrap();
+        on_014.insert(session);
+
+        let found = RequestSession::of(&on_015).unwrap();
+        assert!(matches!(found, RequestSession::V015(_)));
+        assert!(found.logged_in(SESSION_KEY).await.unwrap());
+        let found = RequestSession::of(&on_014).unwrap();
+        assert!(matches!(found, RequestSession::V014(_)));
+        assert!(found.logged_in(SESSION_KEY).await.unwrap());
+    }
+
     #[test]
     fn no_session_layer_means_no_session() {
         assert!(RequestSession::of(&Extensions::new()).is_none());

@@ -13,6 +13,9 @@ use sessions::session_store::{self, SessionStore};
 use sessions::{MemoryStore, Session, SessionManagerLayer};
 use tower::ServiceExt;
 
+#[cfg(feature = "tower-sessions-014")]
+pub mod instances;
+
 /// The tower-sessions line this run of the suite is on: 0.15 (the default),
 /// or 0.14 with this crate's feature `tower-sessions-014`, which also turns
 /// on the guard's 0.14 line (beside its default 0.15 one: both at once).

@@ -34,6 +34,7 @@
 //! ([`require_login::FromThisSite`], against login CSRF).
 
 pub mod csrf;
+pub mod redis;
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -51,7 +52,7 @@ use require_login::{
 };
 use serde::Deserialize;
 use serde_json::json;
-use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer};
+use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer, SessionStore};
 
 /// The password every demo user logs in with; the login page shows it.
 ///
@@ -158,7 +159,7 @@ struct Demo {
 
 type AppState = Arc<Demo>;
 
-/// The whole demo app, sessions included.
+/// The whole demo app, on in-memory sessions.
 ///
 /// ```
 /// use std::time::Duration;
@@ -167,8 +168,21 @@ type AppState = Arc<Demo>;
 /// let app: axum::Router = app(DemoConfig { idle: Duration::from_secs(2), ..Default::default() });
 /// ```
 pub fn app(config: DemoConfig) -> Router {
+    app_on(config, MemoryStore::default())
+}
+
+/// The whole demo app, its sessions kept in `store` (shared by every
+/// instance given the same one, such as [`redis::connect`]'s).
+///
+/// ```
+/// use require_login_demo::{app_on, DemoConfig};
+/// use tower_sessions::MemoryStore;
+///
+/// let app: axum::Router = app_on(DemoConfig::default(), MemoryStore::default());
+/// ```
+pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
     let idle = time::Duration::try_from(config.idle).unwrap_or(time::Duration::seconds(30));
-    let sessions = SessionManagerLayer::new(MemoryStore::default())
+    let sessions = SessionManagerLayer::new(store)
         .with_secure(false)
         .with_expiry(Expiry::OnInactivity(idle))
         // Every request counts as activity, not only the ones that change the session.

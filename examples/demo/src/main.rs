@@ -1,5 +1,10 @@
 //! Runs the require-login demo: `cargo run -p require-login-demo`.
 //!
+//! Arguments:
+//! - `--sessions redis://127.0.0.1:6379`: keep sessions in that Redis, shared
+//!   by every demo started with the same URL (default `memory`: in this
+//!   process only).
+//!
 //! Environment:
 //! - `DEMO_ADDR`: where to listen (default `127.0.0.1:3000`);
 //! - `DEMO_IDLE_SECONDS`: a session ends after this many seconds without a request (default 30);
@@ -10,10 +15,39 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use require_login_demo::{app, DemoConfig, DEMO_PASSWORD};
+use require_login_demo::{app_on, redis, DemoConfig, DEMO_PASSWORD};
+use tower_sessions::MemoryStore;
 
 fn env_or(name: &str) -> Option<String> {
     std::env::var(name).ok().filter(|v| !v.trim().is_empty())
+}
+
+/// Where sessions are kept: `--sessions memory` (the default) or `--sessions redis://...`.
+fn sessions_arg() -> Result<Option<String>, String> {
+    const USAGE: &str = "usage: demo [--sessions memory|redis://HOST:PORT]";
+    let mut args = std::env::args().skip(1);
+    let mut sessions = None;
+    while let Some(arg) = args.next() {
+        let value = match arg.split_once('=') {
+            Some(("--sessions", value)) => value.to_owned(),
+            _ if arg == "--sessions" => args
+                .next()
+                .ok_or_else(|| format!("--sessions needs a value; {USAGE}"))?,
+            _ => return Err(format!("unknown argument {arg:?}; {USAGE}")),
+        };
+        sessions = match value.as_str() {
+            "memory" => None,
+            url if url.starts_with("redis://") || url.starts_with("rediss://") => {
+                Some(url.to_owned())
+            }
+            other => {
+                return Err(format!(
+                    "--sessions {other:?} is neither `memory` nor a redis:// URL; {USAGE}"
+                ))
+            }
+        };
+    }
+    Ok(sessions)
 }
 
 fn config() -> Result<(SocketAddr, DemoConfig), String> {
@@ -44,7 +78,7 @@ async fn main() -> ExitCode {
             tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into()),
         )
         .init();
-    let (addr, config) = match config() {
+    let ((addr, config), redis_url) = match config().and_then(|c| Ok((c, sessions_arg()?))) {
         Ok(c) => c,
         Err(why) => {
             eprintln!("demo: {why}");
@@ -63,9 +97,25 @@ async fn main() -> ExitCode {
         }
     };
     let local = listener.local_addr().unwrap_or(addr);
-    println!("require-login demo: open http://{local}/");
+    let (app, kept) = match &redis_url {
+        None => (
+            app_on(config, MemoryStore::default()),
+            "in memory".to_owned(),
+        ),
+        Some(url) => match redis::connect(url).await {
+            Ok(store) => (
+                app_on(config, redis::On014(store)),
+                format!("in Redis at {url}"),
+            ),
+            Err(why) => {
+                eprintln!("demo: {why}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    println!("require-login demo: open http://{local}/ (sessions kept {kept})");
     println!("  log in with any user name and the password {DEMO_PASSWORD:?}; sessions end after {idle} s idle (DEMO_IDLE_SECONDS)");
-    if let Err(e) = axum::serve(listener, app(config)).await {
+    if let Err(e) = axum::serve(listener, app).await {
         eprintln!("demo: server error: {e}");
         return ExitCode::FAILURE;
     }
