@@ -44,11 +44,22 @@ const POOL_SIZE: usize = 4;
 /// # Errors
 /// When the URL is not a Redis URL or the server cannot be reached.
 pub async fn connect(url: &str) -> Result<RedisStore<Pool>, String> {
+    connect_with_timeout(url, COMMAND_TIMEOUT).await
+}
+
+/// [`connect`] with another bound on connecting and on each command.
+///
+/// # Errors
+/// As [`connect`].
+pub async fn connect_with_timeout(
+    url: &str,
+    command_timeout: Duration,
+) -> Result<RedisStore<Pool>, String> {
     let cannot = |error: &Error| format!("cannot use the session store {url}: {}", plain(error));
     let config = Config::from_url(url).map_err(|e| cannot(&e))?;
     let pool = Builder::from_config(config)
-        .with_connection_config(|c| c.connection_timeout = COMMAND_TIMEOUT)
-        .with_performance_config(|p| p.default_command_timeout = COMMAND_TIMEOUT)
+        .with_connection_config(|c| c.connection_timeout = command_timeout)
+        .with_performance_config(|p| p.default_command_timeout = command_timeout)
         // After start-up, a lost connection is retried every 200 ms, for ever.
         .set_policy(ReconnectPolicy::new_constant(0, 200))
         .build_pool(POOL_SIZE)

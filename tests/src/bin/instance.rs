@@ -4,7 +4,8 @@
 //! (`tests/soak.rs`) start it as separate processes on one Redis.
 //!
 //! ```text
-//! instance --redis redis://127.0.0.1:6379 [--idle-seconds 30] [--check guard|hand-written]
+//! instance --redis redis://127.0.0.1:6379 [--idle-seconds 30] [--command-timeout-seconds 2]
+//!          [--check guard|hand-written]
 //! ```
 //!
 //! It listens on an ephemeral loopback port and prints
@@ -104,12 +105,14 @@ struct Args {
     redis: String,
     idle: Duration,
     hand_written: bool,
+    command_timeout: Duration,
 }
 
 fn args() -> Result<Args, String> {
     let mut redis = None;
     let mut idle = Duration::from_secs(30);
     let mut hand_written = false;
+    let mut command_timeout = require_login_demo::redis::COMMAND_TIMEOUT;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -121,6 +124,13 @@ fn args() -> Result<Args, String> {
                     .parse()
                     .map_err(|e| format!("--idle-seconds {value:?}: {e}"))?;
                 idle = Duration::from_secs(secs);
+            }
+            "--command-timeout-seconds" => {
+                let value = value()?;
+                let secs: u64 = value
+                    .parse()
+                    .map_err(|e| format!("--command-timeout-seconds {value:?}: {e}"))?;
+                command_timeout = Duration::from_secs(secs);
             }
             "--check" => match value()?.as_str() {
                 "guard" => hand_written = false,
@@ -135,6 +145,7 @@ fn args() -> Result<Args, String> {
         redis,
         idle,
         hand_written,
+        command_timeout,
     })
 }
 
@@ -151,13 +162,16 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let store = match require_login_demo::redis::connect(&args.redis).await {
-        Ok(store) => store,
-        Err(why) => {
-            eprintln!("instance: {why}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let store =
+        match require_login_demo::redis::connect_with_timeout(&args.redis, args.command_timeout)
+            .await
+        {
+            Ok(store) => store,
+            Err(why) => {
+                eprintln!("instance: {why}");
+                return ExitCode::FAILURE;
+            }
+        };
     let idle = time::Duration::try_from(args.idle).unwrap_or(time::Duration::seconds(30));
     let sessions = SessionManagerLayer::new(store)
         .with_secure(false)
