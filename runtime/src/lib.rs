@@ -153,6 +153,7 @@ mod guard;
 mod layer;
 mod next;
 mod options;
+mod owner;
 pub mod respond;
 mod return_to;
 mod routes;
@@ -169,6 +170,7 @@ pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
 pub use layer::{RequireLoginLayer, RequireLoginService};
 pub use next::{redirect_after_login, safe_next};
 pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
+pub use owner::{PageOwner, PageOwnerKey, SecretTooShort, PAGE_OWNER_META};
 pub use routes::{LoginRoutes, UnknownLoginRoutes};
 pub use session::{login, login_with_key, logout, LoginSession, SESSION_KEY};
 
