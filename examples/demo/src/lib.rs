@@ -18,8 +18,9 @@
 //! | `/jquery-seed` | jQuery with the recipe's `$(document).ajaxComplete` snippet, no client script |
 //! | `/htmx` | htmx `hx-get` and `hx-post`, with the client script |
 //! | `/form` | a plain HTML form that POSTs (`POST /form`) |
+//! | `/draft` | a form whose values survive the login round trip, saved by `fetch()`, a plain POST or htmx `hx-post` |
 //! | `/admin` | the admin area: its own login (`/admin/login`) and session key |
-//! | `/api/time`, `/api/echo`, `/htmx/fragment`, `/admin/api/stats` | the guarded endpoints the pages call |
+//! | `/api/time`, `/api/echo`, `/api/draft`, `/htmx/fragment`, `/draft/htmx`, `/admin/api/stats` | the guarded endpoints the pages call |
 //! | `/require-login.js` | the client script ([`require_login::client_script`]) |
 //! | `/assets/jquery.min.js`, `/assets/htmx.min.js` | served from [`DemoConfig::jquery`] and [`DemoConfig::htmx`] |
 //!
@@ -47,7 +48,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use require_login::{
-    client_script, redirect_after_login, require_login, safe_next, FromThisSite,
+    client_script, redirect_after_login, require_login, safe_next, FromThisSite, PageOwnerKey,
     CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
 };
 use serde::Deserialize;
@@ -155,6 +156,9 @@ fn htmx_missing(path: &std::path::Path) -> String {
 struct Demo {
     config: DemoConfig,
     calls: AtomicU64,
+    /// Names the user each page is for, for the client script's form
+    /// keeping; random per process (a restart restores nothing kept before it).
+    owners: PageOwnerKey,
 }
 
 type AppState = Arc<Demo>;
@@ -190,6 +194,7 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
     let state = Arc::new(Demo {
         config,
         calls: AtomicU64::new(0),
+        owners: PageOwnerKey::generate(),
     });
     Router::new()
         .route("/", get(index))
@@ -202,6 +207,9 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
         .route("/jquery-seed", get(jquery_seed_page))
         .route("/htmx", get(htmx_page))
         .route("/form", get(form_page).post(form_submit))
+        .route("/draft", get(draft_page).post(draft_submit))
+        .route("/draft/htmx", post(draft_htmx))
+        .route("/api/draft", post(draft_api))
         .route("/api/time", get(api_time))
         .route("/api/echo", post(api_echo))
         .route("/htmx/fragment", get(htmx_get).post(htmx_post))
@@ -258,7 +266,7 @@ fn page(title: &str, head: &str, body: &str) -> Html<String> {
          <title>{title} · require-login demo</title><style>{STYLE}</style>{head}</head><body>\
          <nav><a href=\"/\">Home</a><a href=\"/dashboard\">Dashboard</a><a href=\"/fetch\">fetch</a>\
          <a href=\"/xhr\">XHR</a><a href=\"/jquery\">jQuery</a><a href=\"/jquery-seed\">jQuery (recipe)</a>\
-         <a href=\"/htmx\">htmx</a><a href=\"/form\">Form</a><a href=\"/admin\">Admin</a>\
+         <a href=\"/htmx\">htmx</a><a href=\"/form\">Form</a><a href=\"/draft\">Draft</a><a href=\"/admin\">Admin</a>\
          <a href=\"/logout\">Log out</a></nav>\
          <h1>{title}</h1>{body}</body></html>",
         title = escape(title),
@@ -328,6 +336,7 @@ async fn index(State(demo): State<AppState>, session: Session) -> Html<String> {
              <li><a href=\"/jquery-seed\">jQuery with the recipe's <code>ajaxComplete</code> snippet</a></li>\
              <li><a href=\"/htmx\">htmx <code>hx-get</code> / <code>hx-post</code></a></li>\
              <li><a href=\"/form\">A plain form POST</a></li>\
+             <li><a href=\"/draft\">A draft</a>: what you typed survives the login</li>\
              <li><a href=\"/admin\">Admin area</a> (its own login page)</li></ul>"
         ),
     )
@@ -359,8 +368,10 @@ fn login_form(action: &str, title: &str, next: Option<&str>, error: Option<&str>
         .unwrap_or_default();
     page(
         title,
-        // A Turbo Frame request that was sent here replaces the whole page.
-        "<meta name=\"turbo-visit-control\" content=\"reload\">",
+        // A Turbo Frame request that was sent here replaces the whole page. The
+        // client script on the login page tells a form POST answered with this
+        // page (its values are kept) from one that succeeded.
+        &format!("<meta name=\"turbo-visit-control\" content=\"reload\">{CLIENT_SCRIPT_TAG}"),
         &format!(
             "{error}<form method=\"post\" action=\"{action}\" id=\"login-form\">\
              <input type=\"hidden\" name=\"next\" value=\"{next}\">\
@@ -463,9 +474,10 @@ async fn logout_page(session: Session) -> Html<String> {
     let token_field = logout_token_field(&session, logged_in(&session).await).await;
     page(
         "Log out",
-        "",
+        // With the script, logging out also discards the form values it kept in this tab.
+        CLIENT_SCRIPT_TAG,
         &format!(
-            "<form method=\"post\" action=\"/logout\">{token_field}\
+            "<form method=\"post\" action=\"/logout\" data-require-login-logout>{token_field}\
              <button type=\"submit\" id=\"logout\">Log out</button></form>\
              <p class=\"note\">This ends the session on the server, for every tab.</p>"
         ),
@@ -693,12 +705,13 @@ struct NoteForm {
 
 #[require_login]
 async fn form_submit(csrf::CsrfForm(form): csrf::CsrfForm<NoteForm>) -> Redirect {
-    Redirect::to(&with_saved(&form.note))
+    Redirect::to(&with_saved("/form", &form.note))
 }
 
-fn with_saved(note: &str) -> String {
-    let mut url = String::from("/form?saved=");
-    for byte in note.bytes() {
+/// `page?saved=<text>`: the page again, saying what was saved.
+fn with_saved(page: &str, text: &str) -> String {
+    let mut url = format!("{page}?saved=");
+    for byte in text.bytes() {
         if byte.is_ascii_alphanumeric() {
             url.push(byte as char);
         } else {
@@ -706,6 +719,147 @@ fn with_saved(note: &str) -> String {
         }
     }
     url
+}
+
+// ---------------------------------------------------------------------------
+// A draft: what the user typed survives the login round trip
+
+#[derive(Deserialize)]
+struct DraftQuery {
+    saved: Option<String>,
+    /// `?keep=off`: the whole page opts out of form keeping.
+    keep: Option<String>,
+}
+
+/// The page's fields, however they are sent. The PIN is never kept by the
+/// client script; the server ignores it.
+#[derive(Deserialize)]
+struct Draft {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    priority: String,
+    urgent: Option<String>,
+}
+
+impl Draft {
+    /// One line saying what was saved, the same for every way of saving.
+    fn summary(&self) -> String {
+        let urgent = if self.urgent.is_some() {
+            "urgent"
+        } else {
+            "not urgent"
+        };
+        format!(
+            "{} / {} / {} / {urgent}",
+            self.title.trim(),
+            self.body.trim(),
+            self.priority
+        )
+    }
+}
+
+const DRAFT_SCRIPT: &str = "function show(t){document.getElementById('result').textContent = t;}\
+document.getElementById('save-fetch').onclick = function(){\
+var data = {}; new FormData(document.getElementById('draft')).forEach(function(v, k){data[k] = v;});\
+fetch('/api/draft',{method:'POST',headers:{'Content-Type':'application/json',\
+'X-CSRF-Token':document.querySelector('meta[name=csrf-token]').content},body:JSON.stringify(data)})\
+.then(function(r){return r.ok ? r.json() : r.text().then(function(t){throw new Error(r.status+' '+t);});})\
+.then(function(d){show('fetch saved: '+d.saved);})\
+.catch(function(e){show('fetch failed: '+e.message);});};\
+document.addEventListener('require-login:restored', function(e){\
+document.getElementById('restored').textContent = e.detail.fields.length + ' fields restored';});";
+
+#[require_login]
+async fn draft_page(
+    State(demo): State<AppState>,
+    session: Session,
+    Query(q): Query<DraftQuery>,
+) -> Response {
+    let owner = match demo.owners.meta_tag(&session).await {
+        Ok(owner) => owner,
+        Err(error) => {
+            tracing::error!(%error, "demo: could not read the session");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let (htmx, missing) = if demo.config.htmx.is_file() {
+        (
+            "<script src=\"/assets/htmx.min.js\"></script>",
+            String::new(),
+        )
+    } else {
+        ("", missing_banner(&htmx_missing(&demo.config.htmx)))
+    };
+    let token_field = csrf::field(&session).await;
+    let saved = q
+        .saved
+        .map(|s| format!("<p id=\"saved\">Saved: {}</p>", escape(&s)))
+        .unwrap_or_default();
+    let keep_off = q.keep.as_deref() == Some("off");
+    let (open, close, intro) = if keep_off {
+        (
+            "<div data-require-login-keep=\"off\">",
+            "</div>",
+            "This copy of the page opts out: <code>data-require-login-keep=\"off\"</code> around all of it. \
+             Nothing typed here is kept.",
+        )
+    } else {
+        (
+            "",
+            "",
+            "Type, let the session end, then save any way you like: after logging in you are back here \
+             with what you typed (never the PIN, never the CSRF token). <a href=\"/draft?keep=off\">The same \
+             page, opted out</a>.",
+        )
+    };
+    page(
+        "A draft",
+        &format!(
+            "{CLIENT_SCRIPT_TAG}{}{owner}{htmx}",
+            csrf::meta(&session).await
+        ),
+        &format!(
+            "{missing}{saved}{open}<p>{intro}</p>\
+             <form id=\"draft\" method=\"post\" action=\"/draft\">{token_field}\
+             <p><label>Title <input name=\"title\" id=\"title\"></label></p>\
+             <p><label>Text <textarea name=\"body\" id=\"body\" rows=\"3\" cols=\"40\"></textarea></label></p>\
+             <p><label>Priority <select name=\"priority\" id=\"priority\"><option value=\"low\">low</option>\
+             <option value=\"normal\" selected>normal</option><option value=\"high\">high</option></select></label> \
+             <label><input type=\"checkbox\" name=\"urgent\" id=\"urgent\" value=\"yes\"> urgent</label></p>\
+             <p><label>PIN <input type=\"password\" name=\"pin\" id=\"pin\" autocomplete=\"off\"></label> \
+             <label>Voucher <input name=\"voucher\" id=\"voucher\" data-require-login-keep=\"off\"></label>\
+             <span class=\"note\">(neither is ever kept)</span></p>\
+             <button type=\"submit\" id=\"save-form\">Save (form POST)</button>\
+             <button type=\"button\" id=\"save-fetch\">Save with fetch()</button>\
+             <button type=\"button\" id=\"save-htmx\" hx-post=\"/draft/htmx\" hx-target=\"#result\">Save with htmx</button>\
+             </form>\
+             <form id=\"private\" data-require-login-keep=\"off\"><p><label>Private note (never kept) \
+             <textarea name=\"private\" id=\"private-note\" rows=\"2\" cols=\"40\"></textarea></label></p></form>\
+             {close}{RESULT}<output id=\"restored\"></output><script>{DRAFT_SCRIPT}</script>"
+        ),
+    )
+    .into_response()
+}
+
+#[require_login]
+async fn draft_submit(csrf::CsrfForm(draft): csrf::CsrfForm<Draft>) -> Redirect {
+    Redirect::to(&with_saved("/draft", &draft.summary()))
+}
+
+#[require_login]
+async fn draft_api(_csrf: csrf::CsrfChecked, Json(draft): Json<Draft>) -> Json<serde_json::Value> {
+    Json(json!({ "saved": draft.summary() }))
+}
+
+#[require_login]
+async fn draft_htmx(csrf::CsrfForm(draft): csrf::CsrfForm<Draft>) -> Html<String> {
+    Html(format!(
+        "<span>htmx saved: {}</span>",
+        escape(&draft.summary())
+    ))
 }
 
 // ---------------------------------------------------------------------------
@@ -820,9 +974,9 @@ async fn admin_logout_page(session: Session) -> Html<String> {
     let token_field = logout_token_field(&session, admin).await;
     page(
         "Admin log out",
-        "",
+        CLIENT_SCRIPT_TAG,
         &format!(
-            "<form method=\"post\" action=\"/admin/logout\">{token_field}\
+            "<form method=\"post\" action=\"/admin/logout\" data-require-login-logout>{token_field}\
              <button type=\"submit\" id=\"logout\">Log out of the admin area</button></form>"
         ),
     )
