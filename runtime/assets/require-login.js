@@ -164,7 +164,13 @@
     log.push(now);
     saveRedirects(log);
     startedAt = now;
+    announce(target);
     location.assign(target);
+  }
+  // Tells the page, and the form keeping part after the configuration
+  // call, that it is about to go to the login page `url`.
+  function announce(url) {
+    try { document.dispatchEvent(new CustomEvent("require-login:redirect", { detail: { url: url } })); } catch (e) {}
   }
 
   // --- Deciding on a response --------------------------------------------------
@@ -178,8 +184,13 @@
     return marking() && get(MARK) == null && !isTrue(get("HX-Request")) && !get("X-Inertia") &&
       !get("X-Turbo-Request-Id") && isSameOrigin(url);
   }
-  // htmx follows HX-Redirect itself: leave its requests to it.
-  function leftToHtmx(call, get) { return call.htmx && !!window.htmx && !!get("HX-Redirect"); }
+  // htmx follows HX-Redirect itself: leave its requests to it, but say
+  // when that is a guard's way to its login page.
+  function leftToHtmx(call, get) {
+    var left = call.htmx && !!window.htmx && !!get("HX-Redirect");
+    if (left && get("X-Login-Url")) { announce(get("HX-Redirect")); }
+    return left;
+  }
   function checkBody(text) {
     var matched = text == null ? null : findConfig(configs, text);
     if (matched) { redirect(null, matched); }

@@ -411,13 +411,56 @@ test("without the URL parser, this site's denials are still obeyed and other sit
 
 // --- Size ---------------------------------------------------------------------------------------
 
-test("the default script as served is at most 3.5 KB gzipped", () => {
+test("the script proper as served (without form keeping) is at most 3.5 KB gzipped", () => {
   const zlib = require("node:zlib");
-  // As the crate serves it (runtime/src/client.rs, `ClientScript::source`):
-  // no comment lines, indentation or blank lines, then the configuration call.
+  // As the crate serves it with `keep_forms(false)` (runtime/src/client.rs, `ClientScript::source`):
+  // no comment lines, indentation or blank lines, then the configuration call. The
+  // default script with form keeping has its own budget in keep-forms.test.js.
   const served = SOURCE.split("\n").map((line) => line.replace(/^[ \t]+/, "").replace(/\r+$/, ""))
     .filter((line) => line !== "" && !line.startsWith("//")).join("\n") +
     '\n({sentinel: "LOGIN_REQUIRED", login: "/login", field: "next", mark: true});\n';
   const gzipped = zlib.gzipSync(Buffer.from(served), { level: 9 }).length;
   assert.ok(gzipped <= 3584, `${served.length} bytes, ${gzipped} gzipped: over the 3.5 KB budget`);
+});
+
+// --- Telling the page (form keeping listens) ----------------------------------------
+
+/** `before` for openPage: a document that records the events dispatched on it. */
+function recordAnnouncements(heard) {
+  return (window) => {
+    window.document.dispatchEvent = (event) => { heard.push([event.type, event.detail.url]); return true; };
+    window.CustomEvent = class { constructor(type, init) { this.type = type; this.detail = init.detail; } };
+  };
+}
+
+test("require-login:redirect is dispatched right before each visit to a login page, and only then", async () => {
+  const heard = [];
+  const env = openPage({ respond: () => answer(403, DENIED), before: recordAnnouncements(heard) });
+  await env.window.fetch("/api");
+  await env.window.fetch("/api"); // the same visit, already started: not again
+  assert.deepEqual(heard, [["require-login:redirect", LOGIN_FOR_PAGE]]);
+  assert.deepEqual(env.assigned, [LOGIN_FOR_PAGE]);
+  const ordinary = openPage({ respond: () => answer(403, { body: "no" }), before: recordAnnouncements(heard) });
+  await ordinary.window.fetch("/api");
+  assert.equal(heard.length, 1, "an ordinary 403 is no visit");
+});
+
+test("an htmx denial is left to htmx but still announced; an htmx 403 without X-Login-Url is not", async () => {
+  const heard = [];
+  const env = openPage({
+    respond: () => answer(403, { headers: { "HX-Redirect": "/login?next=%2Fpage", "X-Login-Url": "/login?next=%2Fpage" } }),
+    before: (window) => { window.htmx = {}; recordAnnouncements(heard)(window); },
+  });
+  await env.window.fetch("/api", { headers: { "HX-Request": "true" } });
+  xhr(env, "/api", { "HX-Request": "true" }).respond({ status: 403, headers: { "HX-Redirect": "/login?next=%2Fpage", "X-Login-Url": "/login" } });
+  assert.deepEqual(env.assigned, [], "htmx follows HX-Redirect itself");
+  assert.deepEqual(heard, [["require-login:redirect", "/login?next=%2Fpage"], ["require-login:redirect", "/login?next=%2Fpage"]]);
+  xhr(env, "/api", { "HX-Request": "true" }).respond({ status: 403, headers: { "HX-Redirect": "/elsewhere" } });
+  assert.equal(heard.length, 2, "an HX-Redirect that is no guard's denial");
+});
+
+test("a page whose document cannot dispatch events still goes to the login page", async () => {
+  const env = openPage({ respond: () => answer(403, DENIED) });
+  await env.window.fetch("/api");
+  assert.deepEqual(env.assigned, [LOGIN_FOR_PAGE]);
 });

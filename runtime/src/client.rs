@@ -7,7 +7,13 @@
 //! (`({sentinel: "LOGIN_REQUIRED", login: "/login", field: "next", mark: true});`),
 //! so the sentinel is the guard's own constant (by default [`LOGIN_REQUIRED`])
 //! and the two cannot drift apart; comment lines, indentation and blank
-//! lines are left out of what is served.
+//! lines are left out of what is served. After the call comes the form
+//! keeping part, `runtime/assets/keep-forms.js` (its own Node tests in
+//! `keep-forms.test.js`), unless [`ClientScript::keep_forms`] leaves it out:
+//! see [`PageOwnerKey`](crate::PageOwnerKey) and the README's "Nothing typed
+//! is lost". The script announces each visit to a login page with a
+//! `require-login:redirect` event on `document` (`detail.url`), which form
+//! keeping listens for.
 //!
 //! It patches `window.fetch` and `XMLHttpRequest` (which also covers jQuery,
 //! axios and most other libraries):
@@ -161,6 +167,7 @@ pub struct ClientScript {
     login: &'static str,
     redirect_field: Option<&'static str>,
     mark_requests: bool,
+    keep_forms: bool,
 }
 
 impl ClientScript {
@@ -178,6 +185,7 @@ impl ClientScript {
             login: "/login",
             redirect_field: Some("next"),
             mark_requests: true,
+            keep_forms: true,
         }
     }
 
@@ -203,6 +211,7 @@ impl ClientScript {
             login,
             redirect_field: options.redirect_field,
             mark_requests: true,
+            keep_forms: true,
         }
     }
 
@@ -273,11 +282,30 @@ impl ClientScript {
     /// ```
     /// const SCRIPT: require_login::ClientScript =
     ///     require_login::ClientScript::new().mark_requests(false);
-    /// assert!(SCRIPT.source().ends_with("mark: false});\n"));
+    /// assert!(SCRIPT.source().contains("mark: false});\n"));
     /// ```
     pub const fn mark_requests(self, mark: bool) -> Self {
         ClientScript {
             mark_requests: mark,
+            ..self
+        }
+    }
+
+    /// Whether the script keeps what the user typed across the login round
+    /// trip (on by default): the form keeping part,
+    /// `runtime/assets/keep-forms.js`, served after the configuration call.
+    /// It acts only on pages that carry an owner tag
+    /// ([`PageOwnerKey::meta_tag`](crate::PageOwnerKey::meta_tag)); `false`
+    /// leaves the part out of the served script altogether.
+    ///
+    /// ```
+    /// use require_login::ClientScript;
+    /// assert!(ClientScript::new().source().contains("require-login:kept:"));
+    /// assert!(!ClientScript::new().keep_forms(false).source().contains("require-login:kept:"));
+    /// ```
+    pub const fn keep_forms(self, keep: bool) -> Self {
+        ClientScript {
+            keep_forms: keep,
             ..self
         }
     }
@@ -302,30 +330,29 @@ impl ClientScript {
 
     /// The JavaScript source as served: `runtime/assets/require-login.js`
     /// without comment lines, indentation and blank lines, then the call
-    /// with this configuration. Every configured string is written as an
-    /// escaped JavaScript string literal, safe to inline in a `<script>`
-    /// element too.
+    /// with this configuration, then (unless [turned off](Self::keep_forms))
+    /// the form keeping part, `runtime/assets/keep-forms.js`, stripped alike.
+    /// Every configured string is written as an escaped JavaScript string
+    /// literal, safe to inline in a `<script>` element too.
     ///
     /// ```
-    /// let js = require_login::ClientScript::new().source();
+    /// let js = require_login::ClientScript::new().keep_forms(false).source();
     /// assert!(js.ends_with(
     ///     "({sentinel: \"LOGIN_REQUIRED\", login: \"/login\", field: \"next\", mark: true});\n"
     /// ));
     /// assert!(js.contains("X-Login-Url"));
     /// ```
     pub fn source(&self) -> String {
-        let mut out = String::with_capacity(ASSET.len());
-        let mut at = 0;
-        while let Some((start, end, next)) = served_line(ASSET.as_bytes(), at) {
-            out.push_str(&ASSET[start..end]);
-            out.push('\n');
-            at = next;
-        }
+        let mut out = String::with_capacity(ASSET.len() + KEEP_FORMS_ASSET.len());
+        push_served(&mut out, ASSET);
         for piece in self.config_call() {
             match piece {
                 Piece::Raw(text) => out.push_str(text),
                 Piece::Js(text) => out.push_str(&js_string(text)),
             }
+        }
+        if self.keep_forms {
+            push_served(&mut out, KEEP_FORMS_ASSET);
         }
         out
     }
@@ -432,18 +459,7 @@ impl ClientScript {
     /// FNV-1a (64 bits) of exactly the bytes [`source`](Self::source) writes,
     /// walked the same way, so that it can run in a `const`.
     const fn version_hash(&self) -> u64 {
-        let asset = ASSET.as_bytes();
-        let mut hash = FNV_OFFSET;
-        let mut at = 0;
-        while let Some((start, end, next)) = served_line(asset, at) {
-            let mut i = start;
-            while i < end {
-                hash = fnv(hash, asset[i]);
-                i += 1;
-            }
-            hash = fnv(hash, b'\n');
-            at = next;
-        }
+        let mut hash = hash_served(FNV_OFFSET, ASSET);
         let call = self.config_call();
         let mut p = 0;
         while p < call.len() {
@@ -475,6 +491,9 @@ impl ClientScript {
             }
             p += 1;
         }
+        if self.keep_forms {
+            hash = hash_served(hash, KEEP_FORMS_ASSET);
+        }
         hash
     }
 }
@@ -487,6 +506,35 @@ impl Default for ClientScript {
 
 /// The script's source, as written (comments and all).
 const ASSET: &str = include_str!("../assets/require-login.js");
+
+/// The form keeping part, served after the configuration call.
+const KEEP_FORMS_ASSET: &str = include_str!("../assets/keep-forms.js");
+
+/// Appends the served lines of `asset` ([`served_line`]), each ended by `\n`.
+fn push_served(out: &mut String, asset: &str) {
+    let mut at = 0;
+    while let Some((start, end, next)) = served_line(asset.as_bytes(), at) {
+        out.push_str(&asset[start..end]);
+        out.push('\n');
+        at = next;
+    }
+}
+
+/// FNV-1a of what [`push_served`] appends for `asset`, from `hash` on.
+const fn hash_served(mut hash: u64, asset: &str) -> u64 {
+    let asset = asset.as_bytes();
+    let mut at = 0;
+    while let Some((start, end, next)) = served_line(asset, at) {
+        let mut i = start;
+        while i < end {
+            hash = fnv(hash, asset[i]);
+            i += 1;
+        }
+        hash = fnv(hash, b'\n');
+        at = next;
+    }
+    hash
+}
 
 /// A piece of the configuration call: as is, or as a JavaScript string literal.
 #[derive(Clone, Copy)]
@@ -675,11 +723,21 @@ pub(crate) fn escape_html(text: &str) -> String {
 mod tests {
     use super::*;
 
-    /// The configuration call at the end of the served script.
+    /// The configuration call, the line after the asset.
     fn call_of(script: ClientScript) -> String {
         let source = script.source();
-        let start = source.rfind("\n({").expect("the configuration call") + 1;
-        source[start..].to_owned()
+        let start = source.find("\n({").expect("the configuration call") + 1;
+        let end = start + source[start..].find('\n').expect("the call's line end") + 1;
+        source[start..end].to_owned()
+    }
+
+    /// The served lines of an asset as written.
+    fn code_lines(asset: &str) -> Vec<&str> {
+        asset
+            .lines()
+            .map(str::trim_start)
+            .filter(|line| !line.is_empty() && !line.starts_with("//"))
+            .collect()
     }
 
     fn fnv_of(bytes: &[u8]) -> u64 {
@@ -722,15 +780,27 @@ mod tests {
     #[test]
     fn served_source_is_the_asset_without_comments_indentation_or_blank_lines() {
         let source = ClientScript::new().source();
-        let code: Vec<&str> = ASSET
-            .lines()
-            .map(str::trim_start)
-            .filter(|line| !line.is_empty() && !line.starts_with("//"))
-            .collect();
+        let (code, keep) = (code_lines(ASSET), code_lines(KEEP_FORMS_ASSET));
         let served: Vec<&str> = source.lines().collect();
-        assert_eq!(&served[..served.len() - 1], &code[..]);
-        assert!(served.len() > 100, "the whole script is served");
+        assert_eq!(&served[..code.len()], &code[..], "the script proper");
+        assert!(
+            served[code.len()].starts_with("({sentinel: "),
+            "then the call"
+        );
+        assert_eq!(&served[code.len() + 1..], &keep[..], "then form keeping");
+        assert!(code.len() > 100 && keep.len() > 50, "all of both is served");
         assert!(!source.contains("\n//") && !source.contains("\n "));
+        let without: Vec<String> = ClientScript::new()
+            .keep_forms(false)
+            .source()
+            .lines()
+            .map(str::to_owned)
+            .collect();
+        assert_eq!(
+            without,
+            served[..=code.len()],
+            "keep_forms(false) leaves the part out"
+        );
     }
 
     #[test]
@@ -744,6 +814,7 @@ mod tests {
                 .redirect_field(None)
                 .mark_requests(false),
             ClientScript::new().redirect_field(Some("return_to")),
+            ClientScript::new().keep_forms(false),
         ] {
             assert_eq!(
                 script.version(),
@@ -754,6 +825,10 @@ mod tests {
         assert_ne!(
             ClientScript::new().version(),
             ClientScript::new().mark_requests(false).version()
+        );
+        assert_ne!(
+            ClientScript::new().version(),
+            ClientScript::new().keep_forms(false).version()
         );
     }
 

@@ -116,6 +116,10 @@
 //! [`CLIENT_SCRIPT_TAG`] in each page's `<head>`: it watches `fetch()` and
 //! `XMLHttpRequest` (so jQuery and axios too) and sends the browser to the
 //! `X-Login-Url` of a denial. htmx needs nothing: it follows `HX-Redirect`.
+//! On pages that carry an owner tag ([`PageOwnerKey::meta_tag`]) it also
+//! keeps what the user typed across the login round trip, and puts it back
+//! into the same user's page ([`ClientScript::keep_forms`]; the README's
+//! "Nothing typed is lost").
 //!
 //! ```
 //! use axum::{routing::get, Router};

@@ -53,10 +53,8 @@ use std::fmt;
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
-use tower_sessions::session::Error;
-use tower_sessions::Session;
 
-use crate::SESSION_KEY;
+use crate::{LoginSession, SESSION_KEY};
 
 /// The `name` of the `<meta>` tag that carries a page's owner.
 ///
@@ -208,8 +206,9 @@ impl PageOwnerKey {
         PageOwner(hex)
     }
 
-    /// The owner of the page rendered for `session`: its user logged in
-    /// with [`login`](crate::login), or `None` when nobody is.
+    /// The owner of the page rendered for `session` (of either
+    /// tower-sessions line, see [`LoginSession`]): its user logged in with
+    /// [`login`](crate::login), or `None` when nobody is.
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -227,7 +226,7 @@ impl PageOwnerKey {
     ///
     /// # Errors
     /// When the session store fails.
-    pub async fn owner(&self, session: &Session) -> Result<Option<PageOwner>, Error> {
+    pub async fn owner<S: LoginSession>(&self, session: &S) -> Result<Option<PageOwner>, S::Error> {
         self.owner_with_key(session, SESSION_KEY).await
     }
 
@@ -248,12 +247,12 @@ impl PageOwnerKey {
     ///
     /// # Errors
     /// When the session store fails.
-    pub async fn owner_with_key(
+    pub async fn owner_with_key<S: LoginSession>(
         &self,
-        session: &Session,
+        session: &S,
         session_key: &str,
-    ) -> Result<Option<PageOwner>, Error> {
-        let user = session.get::<serde_json::Value>(session_key).await?;
+    ) -> Result<Option<PageOwner>, S::Error> {
+        let user = session.get_value(session_key).await?;
         Ok(user.map(|user| self.owner_of_value(session_key, &user)))
     }
 
@@ -276,7 +275,7 @@ impl PageOwnerKey {
     ///
     /// # Errors
     /// When the session store fails.
-    pub async fn meta_tag(&self, session: &Session) -> Result<String, Error> {
+    pub async fn meta_tag<S: LoginSession>(&self, session: &S) -> Result<String, S::Error> {
         Ok(self
             .owner(session)
             .await?

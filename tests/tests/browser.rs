@@ -2,37 +2,29 @@
 //! require-login-demo` serves) in headless Chromium, driven over WebDriver.
 //!
 //! Each test starts its own ChromeDriver on a free port, a fresh Chromium
-//! profile, and a demo app on `127.0.0.1:0`; tests run one at a time.
-//!
-//! Needs Debian's `chromium`, `chromium-driver` and `libjs-jquery`, and
-//! `npm ci` in `examples/` (htmx). When any is missing the tests print why
-//! and pass, unless `REQUIRE_LOGIN_BROWSER_TESTS=required`, when they fail.
-//! `CHROMIUM` and `CHROMEDRIVER` override the binaries' paths.
+//! profile, and a demo app on `127.0.0.1:0`; tests run one at a time. The
+//! harness, and what it needs installed, is in `browser_harness/`, shared
+//! with `browser_forms.rs`.
 
 // The demo (and its CSRF, on tower-sessions 0.15 only) is the same app on
 // both runs of the suite: its browser tests run in the default line's run.
 #![cfg(not(feature = "tower-sessions-014"))]
 
+mod browser_harness;
+
 use std::future::Future;
-use std::io::Write as _;
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt as _;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
-use fantoccini::{Client, ClientBuilder, Locator};
+use browser_harness::{run_in_browser, Location, Tab, LONG_IDLE, SHORT_IDLE, WAIT};
+use fantoccini::Locator;
 use futures_util::StreamExt as _;
-use require_login_demo::{app, DemoConfig, DEBIAN_JQUERY, NPM_HTMX};
+use require_login_demo::{app, DemoConfig, NPM_HTMX};
 use serde_json::json;
-
-/// Browser tests share two cores: one at a time.
-static SERIAL: Mutex<()> = Mutex::new(());
 
 /// How long `/test/paused-stream` waits after its first chunk.
 const STREAM_PAUSE: Duration = Duration::from_secs(5);
@@ -40,121 +32,18 @@ const STREAM_PAUSE: Duration = Duration::from_secs(5);
 /// How long `/test/slow-login` takes to answer.
 const SLOW_LOGIN: Duration = Duration::from_secs(2);
 
-/// How long any one expected change may take to show.
-const WAIT: Duration = Duration::from_secs(15);
-/// The idle expiry of the app in the idle-expiry tests.
-const SHORT_IDLE: Duration = Duration::from_secs(2);
-/// Long enough that no session expires by itself during a test.
-const LONG_IDLE: Duration = Duration::from_secs(600);
-
-fn chromium() -> PathBuf {
-    std::env::var_os("CHROMIUM").map_or_else(|| "/usr/bin/chromium".into(), PathBuf::from)
-}
-
-fn chromedriver() -> PathBuf {
-    std::env::var_os("CHROMEDRIVER").map_or_else(|| "/usr/bin/chromedriver".into(), PathBuf::from)
-}
-
-/// What is missing to run the browser tests, if anything.
-fn missing_prerequisites() -> Vec<String> {
-    let mut missing = Vec::new();
-    let checks: [(PathBuf, &str); 5] = [
-        (
-            chromium(),
-            "Chromium: apt-get install chromium (or set CHROMIUM)",
-        ),
-        (
-            chromedriver(),
-            "ChromeDriver: apt-get install chromium-driver (or set CHROMEDRIVER)",
-        ),
-        (DEBIAN_JQUERY.into(), "jQuery: apt-get install libjs-jquery"),
-        (NPM_HTMX.into(), "htmx: run `npm ci` in examples/"),
-        (npm_turbo(), "Turbo: run `npm ci` in examples/"),
-    ];
-    for (path, what) in checks {
-        if !path.is_file() {
-            missing.push(format!("{} is missing ({what})", path.display()));
-        }
-    }
-    missing
-}
-
-/// `true` when the test should not run; panics instead when the browser
-/// tests are required.
-fn skip() -> bool {
-    let missing = missing_prerequisites();
-    if missing.is_empty() {
-        return false;
-    }
-    let why = missing.join("; ");
-    match std::env::var("REQUIRE_LOGIN_BROWSER_TESTS").as_deref() {
-        Ok("required") => panic!("REQUIRE_LOGIN_BROWSER_TESTS=required, but {why}"),
-        // A value such as `1` or `true` meant to require them too: say so
-        // rather than skip silently.
-        Ok(other) if !other.is_empty() => panic!(
-            "REQUIRE_LOGIN_BROWSER_TESTS={other:?}: set it to `required` (fail when \
-             something is missing) or leave it unset (skip); and {why}"
-        ),
-        _ => {}
-    }
-    // Straight to the process's stderr, past the test harness's capture; once.
-    static TOLD: std::sync::Once = std::sync::Once::new();
-    TOLD.call_once(|| {
-        let _ = writeln!(
-            std::io::stderr(),
-            "browser tests skipped: {why} (set REQUIRE_LOGIN_BROWSER_TESTS=required to fail instead)"
-        );
-    });
-    true
-}
-
-/// Runs `scenario` against a fresh demo app (sessions ending after `idle`)
-/// in a fresh browser, and always shuts the browser down.
+/// Runs `scenario` against a fresh demo app (sessions ending after `idle`),
+/// with the test-only routes, in a fresh browser.
 fn browser_test<F, Fut>(idle: Duration, scenario: F)
 where
     F: FnOnce(Tab) -> Fut + Send + 'static,
     Fut: Future<Output = ()> + Send + 'static,
 {
-    browser_test_on(move || serve_demo(idle), scenario);
+    run_in_browser(move || test_app(idle), scenario);
 }
 
-/// Runs `scenario` against the app `serve` starts (returning its base URL)
-/// in a fresh browser, and always shuts the browser down.
-fn browser_test_on<S, Served, F, Fut>(serve: S, scenario: F)
-where
-    S: FnOnce() -> Served,
-    Served: Future<Output = String>,
-    F: FnOnce(Tab) -> Fut + Send + 'static,
-    Fut: Future<Output = ()> + Send + 'static,
-{
-    let _serial = SERIAL.lock().unwrap_or_else(PoisonError::into_inner);
-    if skip() {
-        return;
-    }
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    runtime.block_on(async move {
-        let base = serve().await;
-        let mut driver = Driver::start();
-        let client = driver.connect().await;
-        let tab = Tab {
-            client: client.clone(),
-            base,
-        };
-        let outcome = tokio::spawn(scenario(tab)).await;
-        let _ = client.close().await;
-        driver.stop();
-        if let Err(error) = outcome {
-            std::panic::resume_unwind(error.into_panic());
-        }
-    });
-}
-
-/// Serves the demo app, plus a few test-only routes, on `127.0.0.1:0`.
-async fn serve_demo(idle: Duration) -> String {
+/// The demo app, plus a few test-only routes.
+fn test_app(idle: Duration) -> axum::Router {
     let config = DemoConfig {
         idle,
         ..DemoConfig::default()
@@ -164,7 +53,7 @@ async fn serve_demo(idle: Duration) -> String {
         .lock()
         .unwrap_or_else(PoisonError::into_inner)
         .clear();
-    let app = app(config)
+    app(config)
         // Which headers a request arrived with; readable from other origins
         // (a simple CORS GET, never preflighted).
         .route(
@@ -531,15 +420,7 @@ async fn serve_demo(idle: Duration) -> String {
             }),
         )
         .layer(axum::middleware::from_fn(record_turbo))
-        .layer(axum::middleware::from_fn(record_hit));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind the demo app");
-    let addr = listener.local_addr().expect("demo address");
-    tokio::spawn(async move {
-        axum::serve(listener, app).await.expect("serve the demo");
-    });
-    format!("http://{addr}")
+        .layer(axum::middleware::from_fn(record_hit))
 }
 
 /// Every request the demo answered in this test: path and query, and status.
@@ -693,23 +574,12 @@ async fn loop_api() -> &'static str {
 }
 
 /// The axum-login example (`examples/axum-login`), exactly as `cargo run -p
-/// require-login-axum-login-example` serves it, on `127.0.0.1:0`.
-async fn serve_axum_login_example(idle: Duration) -> String {
-    let config = require_login_axum_login_example::Config {
+/// require-login-axum-login-example` serves it.
+fn axum_login_example(idle: Duration) -> axum::Router {
+    require_login_axum_login_example::app(require_login_axum_login_example::Config {
         idle,
         ..Default::default()
-    };
-    let app = require_login_axum_login_example::app(config);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind the axum-login example");
-    let addr = listener.local_addr().expect("example address");
-    tokio::spawn(async move {
-        axum::serve(listener, app)
-            .await
-            .expect("serve the axum-login example");
-    });
-    format!("http://{addr}")
+    })
 }
 
 /// On axum-login (its own backend, login form and sessions), the guard and
@@ -717,8 +587,8 @@ async fn serve_axum_login_example(idle: Duration) -> String {
 /// on the login page, and logging in returns to the page.
 #[test]
 fn axum_login_example_expired_session_fetch_lands_on_login_and_logging_in_returns() {
-    browser_test_on(
-        || serve_axum_login_example(SHORT_IDLE),
+    run_in_browser(
+        || axum_login_example(SHORT_IDLE),
         |tab| async move {
             let (user, password) = require_login_axum_login_example::ACCOUNTS[0];
             tab.goto("/dashboard").await;
@@ -755,319 +625,6 @@ fn axum_login_example_expired_session_fetch_lands_on_login_and_logging_in_return
                 .await;
         },
     );
-}
-
-/// A ChromeDriver process (in its own process group, with the Chromium it
-/// starts) and the profile directory it uses.
-struct Driver {
-    child: Option<Child>,
-    port: u16,
-    profile: PathBuf,
-}
-
-impl Driver {
-    fn start() -> Driver {
-        static COUNT: AtomicU32 = AtomicU32::new(0);
-        let profile = std::env::temp_dir().join(format!(
-            "require-login-browser-{}-{}",
-            std::process::id(),
-            COUNT.fetch_add(1, Ordering::Relaxed)
-        ));
-        let _ = std::fs::remove_dir_all(&profile);
-        std::fs::create_dir_all(&profile).expect("create the Chromium profile directory");
-        let port = TcpListener::bind("127.0.0.1:0")
-            .and_then(|l| l.local_addr())
-            .expect("a free port")
-            .port();
-        let child = Command::new(chromedriver())
-            .arg(format!("--port={port}"))
-            .arg(format!(
-                "--log-path={}",
-                profile.join("chromedriver.log").display()
-            ))
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .expect("start chromedriver");
-        let driver = Driver {
-            child: Some(child),
-            port,
-            profile,
-        };
-        let deadline = Instant::now() + WAIT;
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
-            assert!(
-                Instant::now() < deadline,
-                "chromedriver did not listen on port {port} within {WAIT:?}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        driver
-    }
-
-    async fn connect(&self) -> Client {
-        let args = [
-            "--headless",
-            "--no-sandbox",
-            "--disable-gpu",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--disable-sync",
-            "--no-first-run",
-            "--disable-quic",
-            "--disable-dev-shm-usage",
-            "--window-size=1024,768",
-        ]
-        .iter()
-        .map(|a| a.to_string())
-        .chain([format!(
-            "--user-data-dir={}",
-            self.profile.join("chromium").display()
-        )])
-        .collect::<Vec<_>>();
-        let capabilities = json!({
-            "browserName": "chrome",
-            "goog:chromeOptions": {
-                "binary": chromium(),
-                "args": args,
-            },
-        });
-        let serde_json::Value::Object(capabilities) = capabilities else {
-            unreachable!()
-        };
-        let connector = hyper_util::client::legacy::connect::HttpConnector::new();
-        ClientBuilder::new(connector)
-            .capabilities(capabilities)
-            .connect(&format!("http://127.0.0.1:{}", self.port))
-            .await
-            .unwrap_or_else(|e| {
-                let log = std::fs::read_to_string(self.profile.join("chromedriver.log"))
-                    .unwrap_or_default();
-                let tail: String = log.lines().rev().take(30).collect::<Vec<_>>().join("\n");
-                panic!("could not start a Chromium session through chromedriver: {e}\nlog (last lines first):\n{tail}")
-            })
-    }
-
-    fn stop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            // The whole process group: chromedriver and any Chromium left behind.
-            let _ = Command::new("kill")
-                .args(["-KILL", "--", &format!("-{}", child.id())])
-                .stderr(Stdio::null())
-                .status();
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-        remove_dir_all_retrying(&self.profile);
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        self.stop();
-    }
-}
-
-fn remove_dir_all_retrying(dir: &Path) {
-    for _ in 0..10 {
-        if std::fs::remove_dir_all(dir).is_ok() || !dir.exists() {
-            return;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-}
-
-/// Where the browser is: a path, and the `next` query value, decoded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-struct Location {
-    path: String,
-    next: Option<String>,
-}
-
-/// The browser, seen from the demo's point of view.
-struct Tab {
-    client: Client,
-    base: String,
-}
-
-impl Tab {
-    async fn goto(&self, path: &str) {
-        self.client
-            .goto(&format!("{}{path}", self.base))
-            .await
-            .unwrap_or_else(|e| panic!("could not open {path}: {e}"));
-    }
-
-    /// Starts `script` in the page, without waiting for what it does.
-    async fn start(&self, script: &str) {
-        self.client
-            .execute(script, vec![])
-            .await
-            .unwrap_or_else(|e| panic!("could not start {script:?} in the page: {e}"));
-    }
-
-    /// Starts `promise` (a JavaScript expression) in the page and records
-    /// what it resolves to in `sessionStorage`, which outlives a navigation
-    /// to another page of the site; read it with [`Tab::recorded`].
-    async fn start_recording(&self, promise: &str) {
-        self.start(&format!(
-            "({promise}).then(function (v) {{ sessionStorage.setItem('recorded', String(v)); }},\
-               function (e) {{ sessionStorage.setItem('recorded', 'error: ' + e); }});"
-        ))
-        .await;
-    }
-
-    /// What [`Tab::start_recording`] recorded, on whichever page of the site
-    /// the browser is now.
-    async fn recorded(&self) -> serde_json::Value {
-        self.client
-            .execute("return sessionStorage.getItem('recorded');", vec![])
-            .await
-            .expect("read sessionStorage")
-    }
-
-    /// Opens a public page and waits until it is there.
-    async fn open(&self, path: &str) {
-        self.goto(path).await;
-        self.wait_for(path, None, "opening a public page").await;
-    }
-
-    async fn location(&self) -> Location {
-        let url = self.client.current_url().await.expect("current URL");
-        let next = url
-            .query_pairs()
-            .find(|(k, _)| k == "next")
-            .map(|(_, v)| v.into_owned());
-        Location {
-            path: url.path().to_owned(),
-            next,
-        }
-    }
-
-    async fn page_text(&self) -> String {
-        match self
-            .client
-            .execute(
-                "return document.body ? document.body.innerText : '';",
-                vec![],
-            )
-            .await
-        {
-            Ok(serde_json::Value::String(text)) => text,
-            Ok(other) => other.to_string(),
-            Err(e) => format!("(could not read the page: {e})"),
-        }
-    }
-
-    /// Waits until the browser is at `path` with `next` (`None`: no `next`).
-    async fn wait_for(&self, path: &str, next: Option<&str>, what: &str) {
-        let want = Location {
-            path: path.to_owned(),
-            next: next.map(str::to_owned),
-        };
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let here = self.location().await;
-            if here == want {
-                return;
-            }
-            if Instant::now() > deadline {
-                let text = self.page_text().await;
-                panic!(
-                    "{what}: expected to be at {want:?}, still at {here:?} after {WAIT:?}; the page says:\n{}",
-                    text.chars().take(600).collect::<String>()
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    async fn click(&self, id: &str) {
-        let element = match self.client.find(Locator::Id(id)).await {
-            Ok(element) => element,
-            Err(e) => panic!("no #{id} on {:?}: {e}", self.location().await),
-        };
-        element
-            .click()
-            .await
-            .unwrap_or_else(|e| panic!("could not click #{id}: {e}"));
-    }
-
-    /// Fills in and submits the demo's login form the browser is on.
-    async fn log_in(&self, user: &str) {
-        self.log_in_with(user, require_login_demo::DEMO_PASSWORD)
-            .await;
-    }
-
-    /// Fills in and submits the login form the browser is on
-    /// (`#username`, `#password`, `#login`).
-    async fn log_in_with(&self, user: &str, password: &str) {
-        let name = match self.client.find(Locator::Id("username")).await {
-            Ok(name) => name,
-            Err(e) => panic!("no login form at {:?}: {e}", self.location().await),
-        };
-        name.clear().await.expect("clear the user name");
-        name.send_keys(user).await.expect("type the user name");
-        let field = self
-            .client
-            .find(Locator::Id("password"))
-            .await
-            .expect("a password field");
-        field.send_keys(password).await.expect("type the password");
-        self.click("login").await;
-    }
-
-    async fn result(&self) -> String {
-        match self.client.find(Locator::Id("result")).await {
-            Ok(e) => e.text().await.unwrap_or_default(),
-            Err(_) => String::new(),
-        }
-    }
-
-    /// Waits until `#result` contains `needle`: the AJAX call worked and the
-    /// page updated itself.
-    async fn wait_for_result(&self, needle: &str, what: &str) {
-        let deadline = Instant::now() + WAIT;
-        loop {
-            let text = self.result().await;
-            if text.contains(needle) {
-                return;
-            }
-            if Instant::now() > deadline {
-                panic!(
-                    "{what}: #result should contain {needle:?}, but says {text:?} at {:?}",
-                    self.location().await
-                );
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-    }
-
-    /// Logs out in a second window (the session ends on the server), then
-    /// comes back to this window, which still shows its page.
-    async fn log_out_elsewhere(&self, logout_page: &str, then_at: &str) {
-        let here = self.client.window().await.expect("this window");
-        let other = self.client.new_window(true).await.expect("a second window");
-        self.client
-            .switch_to_window(other.handle)
-            .await
-            .expect("switch to the second window");
-        self.goto(logout_page).await;
-        self.click("logout").await;
-        self.wait_for(then_at, None, "logging out in the second window")
-            .await;
-        self.client
-            .close_window()
-            .await
-            .expect("close the second window");
-        self.client
-            .switch_to_window(here)
-            .await
-            .expect("back to the first window");
-    }
 }
 
 /// One page of the demo and how to drive it.
