@@ -4,6 +4,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
+use axum::response::IntoResponse;
 use criterion::{criterion_group, criterion_main, Criterion};
 use http::StatusCode;
 use require_login::{enforce, respond, DenyStatus, GuardOptions, LOGIN_REQUIRED};
@@ -59,7 +60,8 @@ fn decision(c: &mut Criterion) {
 
     // The guard's whole logged-out decision, as D and E make it inside the
     // router: `enforce` on parts whose session has no id (no cookie):
-    // `is_empty`, login target, classify, return-to link, the response.
+    // `is_empty`, login target, classify, return-to link, the rejection turned
+    // into its response.
     let rt = runtime();
     let options = GuardOptions::new();
     let mut group = c.benchmark_group("enforce");
@@ -75,8 +77,10 @@ fn decision(c: &mut Criterion) {
             "enforce/{name}"
         );
         group.bench_function(name, |b| {
-            b.to_async(&rt)
-                .iter(|| async { black_box(enforce(black_box(&parts), &options).await) });
+            b.to_async(&rt).iter(|| async {
+                let decided = enforce(black_box(&parts), &options).await;
+                black_box(decided.map_err(IntoResponse::into_response))
+            });
         });
     }
     group.finish();

@@ -729,7 +729,8 @@ mod tests {
                 let parts = logged_out_parts(ajax);
                 let denied = enforce(&parts, &GuardOptions::new())
                     .await
-                    .expect_err("logged out");
+                    .expect_err("logged out")
+                    .into_response();
                 let full = Bench::new(scenario).await.send().await;
                 assert_eq!(denied.status(), full.status(), "{scenario}");
                 for name in [LOCATION, HeaderName::from_static("x-login-url")] {

@@ -4,15 +4,15 @@
 use std::marker::PhantomData;
 
 use axum::extract::FromRequestParts;
-use axum::response::Response;
 use http::request::Parts;
 use http::HeaderValue;
 
-use crate::classify::{classify, Navigator, RequestKind};
+use crate::classify::{classify, RequestKind};
 use crate::options::GuardOptions;
+use crate::rejection::{ClientLibrary, GuardError, LoginRejection};
+use crate::return_to;
 use crate::routes::LoginRoutes;
 use crate::session::RequestSession;
-use crate::{respond, return_to};
 
 /// Supplies the options of a [`RequireLogin`] guard, as a type, so each
 /// handler's guard is configured at compile time.
@@ -90,16 +90,13 @@ where
     S: Send + Sync,
     C: crate::__private::ResolveOptions,
 {
-    type Rejection = Response;
+    type Rejection = LoginRejection;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Response> {
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, LoginRejection> {
         let Some(options) = C::resolve() else {
-            tracing::error!(
-                guard = std::any::type_name::<C>(),
-                "require_login: this handler's guard options were not registered; \
-                 was the binary linked without the handler's object file?"
-            );
-            return Err(respond::internal_error());
+            return Err(failed(GuardError::UnregisteredGuard {
+                guard: std::any::type_name::<C>(),
+            }));
         };
         enforce(parts, options).await?;
         Ok(RequireLogin(PhantomData))
@@ -107,47 +104,53 @@ where
 }
 
 /// The guard's whole decision: `Ok(())` when the request's session holds a
-/// logged-in user, otherwise the response to answer with (a redirect, the
-/// sentinel, or a logged 500).
+/// logged-in user, otherwise what to answer instead: a [`LoginRejection`]
+/// (a redirect, the sentinel, or a logged 500), which turns into the
+/// response with [`IntoResponse`](axum::response::IntoResponse).
 ///
-/// Every entry point (the extractor, the attribute) calls this one function.
+/// Every entry point (the extractor, the attribute, the layer) calls this
+/// one function.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use require_login::{enforce, GuardOptions};
+/// use require_login::{enforce, GuardError, GuardOptions, LoginRejection};
 ///
 /// let (parts, ()) = http::Request::get("/dash").body(()).unwrap().into_parts();
 /// // No SessionManagerLayer ran, so there is no session: a 500, logged.
 /// let denied = enforce(&parts, &GuardOptions::new()).await.unwrap_err();
+/// assert!(matches!(denied, LoginRejection::ServerError(GuardError::NoSession)));
 /// assert_eq!(denied.status(), 500);
 /// # });
 /// ```
 ///
 /// # Errors
-/// The response to send instead of running the handler.
-pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), Response> {
+/// What to answer instead of running the handler.
+pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginRejection> {
     let Some(session) = RequestSession::for_guard(&parts.extensions, options) else {
+        // Logged by the session seam, which knows which layer is missing.
         RequestSession::log_missing(options);
-        return Err(respond::internal_error());
+        return Err(LoginRejection::ServerError(GuardError::NoSession));
     };
     match session.logged_in(options.session_key).await {
         Ok(true) => Ok(()),
         Ok(false) => Err(deny(parts, options)),
-        Err(error) => {
-            tracing::error!(%error, "require_login: the session store failed; answering 500");
-            Err(respond::internal_error())
-        }
+        Err(error) => Err(failed(GuardError::SessionStore(error))),
     }
 }
 
+/// A server error: logged here, where its cause is known, so it is logged
+/// even when the app answers the rejection its own way.
+#[cold]
+fn failed(error: GuardError) -> LoginRejection {
+    tracing::error!("require_login: {error}; answering 500");
+    LoginRejection::ServerError(error)
+}
+
 /// The answer for a request whose session holds no logged-in user.
-fn deny(parts: &Parts, options: &GuardOptions) -> Response {
+fn deny(parts: &Parts, options: &GuardOptions) -> LoginRejection {
     let login = match LoginRoutes::resolve(options.login, &parts.extensions) {
         Ok(login) => login,
-        Err(why) => {
-            tracing::error!(target_name = options.login.as_str(), "require_login: {why}");
-            return respond::internal_error();
-        }
+        Err(error) => return failed(error),
     };
     let kind = classify(&parts.headers);
     let return_to = match kind {
@@ -172,29 +175,33 @@ fn deny(parts: &Parts, options: &GuardOptions) -> Response {
     let login_url = match HeaderValue::try_from(login_url) {
         Ok(value) => value,
         Err(error) => {
-            // Built again only to log it: this cannot happen with a login
+            // Built again only to report it: this cannot happen with a login
             // target that compiled and a percent-encoded return-to link.
             let login_url = match (options.redirect_field, &return_to) {
                 (Some(field), Some(page)) => return_to::append_query(login, field, page),
                 _ => login.to_owned(),
             };
-            tracing::error!(%error, login_url, "require_login: the login URL is not a valid header value");
-            return respond::internal_error();
+            return failed(GuardError::InvalidLoginUrl { login_url, error });
         }
     };
     match kind {
-        RequestKind::Navigation | RequestKind::Visit(Navigator::Turbo) => {
-            respond::navigation_denied_to(login_url)
-        }
-        RequestKind::Visit(Navigator::Inertia) => respond::inertia_denied_to(login_url),
-        RequestKind::Visit(Navigator::HtmxBoost) => {
-            respond::ajax_denied_to(options.sentinel, options.status, login_url, true)
-        }
-        RequestKind::Ajax { htmx } => respond::ajax_denied_to(
-            options.sentinel,
-            options.status,
+        RequestKind::Navigation => LoginRejection::Redirect { login_url },
+        RequestKind::Ajax { htmx } if !htmx || from_login_page => LoginRejection::AjaxDenied {
             login_url,
-            htmx && !from_login_page,
-        ),
+            sentinel: options.sentinel,
+            status: options.status,
+        },
+        RequestKind::Ajax { .. } => LoginRejection::ClientLibrary {
+            library: ClientLibrary::Htmx,
+            login_url,
+            sentinel: options.sentinel,
+            status: options.status,
+        },
+        RequestKind::Visit(navigator) => LoginRejection::ClientLibrary {
+            library: ClientLibrary::from(navigator),
+            login_url,
+            sentinel: options.sentinel,
+            status: options.status,
+        },
     }
 }

@@ -8,7 +8,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 use http::Request;
 use tower::{Layer, Service};
 
@@ -244,7 +244,7 @@ where
         Box::pin(async move {
             let (parts, body) = request.into_parts();
             if let Err(denied) = enforce(&parts, &options).await {
-                return Ok(denied);
+                return Ok(denied.into_response());
             }
             inner.call(Request::from_parts(parts, body)).await
         })

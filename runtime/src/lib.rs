@@ -158,6 +158,7 @@ mod layer;
 mod next;
 mod options;
 mod owner;
+mod rejection;
 pub mod respond;
 mod return_to;
 mod routes;
@@ -175,6 +176,7 @@ pub use layer::{RequireLoginLayer, RequireLoginService};
 pub use next::{redirect_after_login, safe_next};
 pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
 pub use owner::{PageOwner, PageOwnerKey, SecretTooShort, PAGE_OWNER_META};
+pub use rejection::{ClientLibrary, GuardError, LoginRejection};
 pub use routes::{LoginRoutes, UnknownLoginRoutes};
 pub use session::{login, login_with_key, logout, LoginSession, SESSION_KEY};
 

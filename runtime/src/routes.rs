@@ -8,6 +8,7 @@ use std::sync::Arc;
 use http::Extensions;
 
 use crate::options::{GuardOptions, LoginTarget};
+use crate::rejection::GuardError;
 
 /// Maps login route names to URLs. Install it on the router with
 /// [`axum::Extension`], and check it at start-up: with
@@ -171,18 +172,17 @@ impl LoginRoutes {
     pub(crate) fn resolve(
         target: LoginTarget,
         extensions: &Extensions,
-    ) -> Result<&'static str, String> {
+    ) -> Result<&'static str, GuardError> {
         match target {
             LoginTarget::Path(url) | LoginTarget::Url(url) => Ok(url),
             LoginTarget::Named(name) => {
-                let Some(routes) = extensions.get::<LoginRoutes>() else {
-                    return Err(format!(
-                        "the login target {name:?} is a route name, but no LoginRoutes is installed: add `.layer(axum::Extension(LoginRoutes::new().route({name:?}, \"/your/login\")))`"
-                    ));
-                };
-                routes.url(name).ok_or_else(|| {
-                    format!("the login route name {name:?} is not registered in LoginRoutes: add `.route({name:?}, \"/your/login\")`")
-                })
+                let routes = extensions.get::<LoginRoutes>();
+                routes
+                    .and_then(|routes| routes.url(name))
+                    .ok_or(GuardError::UnknownLoginRoute {
+                        name,
+                        routes_installed: routes.is_some(),
+                    })
             }
         }
     }
