@@ -9,7 +9,7 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use http::StatusCode;
 use require_login::{
-    require_login, ClientLibrary, DenyStatus, GuardConfig, GuardError, GuardOptions,
+    require_login, ClientLibrary, DefaultLogin, DenyStatus, GuardConfig, GuardError, GuardOptions,
     LoginRejection, LoginRoutes, RequireLogin, LOGIN_REQUIRED,
 };
 use require_login_tests::*;
@@ -62,21 +62,10 @@ fn pages(seen: &Seen) -> Router {
     async fn plain() -> &'static str {
         "page"
     }
-    async fn wrapped(
+    /// Records the decision of a `RequireLogin<C>` and answers with it.
+    async fn wrapped<C: GuardConfig>(
         Extension(seen): Extension<Seen>,
-        guard: Result<RequireLogin, LoginRejection>,
-    ) -> Response {
-        match guard {
-            Ok(_) => "page".into_response(),
-            Err(rejection) => {
-                seen.0.lock().unwrap().push(describe(&rejection));
-                rejection.into_response()
-            }
-        }
-    }
-    async fn named(
-        Extension(seen): Extension<Seen>,
-        guard: Result<RequireLogin<Named>, LoginRejection>,
+        guard: Result<RequireLogin<C>, LoginRejection>,
     ) -> Response {
         match guard {
             Ok(_) => "page".into_response(),
@@ -88,8 +77,8 @@ fn pages(seen: &Seen) -> Router {
     }
     Router::new()
         .route("/plain", get(plain))
-        .route("/wrapped", get(wrapped))
-        .route("/named", get(named))
+        .route("/wrapped", get(wrapped::<DefaultLogin>))
+        .route("/named", get(wrapped::<Named>))
         .layer(Extension(seen.clone()))
 }
 
