@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
+use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use http::{header, HeaderMap, Method, Request, StatusCode};
@@ -393,7 +394,8 @@ proptest! {
         let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
         let denial = runtime
             .block_on(enforce(&parts, &GuardOptions::new()))
-            .expect_err("logged out");
+            .expect_err("logged out")
+            .into_response();
         let urls = login_urls(denial.headers());
         prop_assert!(!urls.is_empty(), "a denial without a login URL: {:?}", denial);
         for url in urls {
