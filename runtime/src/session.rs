@@ -424,10 +424,16 @@ mod tests {
 
         let found = RequestSession::of(&on_015).unwrap();
         assert!(matches!(found, RequestSession::V015(_)));
-        assert!(found.logged_in(SESSION_KEY).await.unwrap());
+        assert!(found
+            .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
+            .await
+            .unwrap());
         let found = RequestSession::of(&on_014).unwrap();
         assert!(matches!(found, RequestSession::V014(_)));
-        assert!(found.logged_in(SESSION_KEY).await.unwrap());
+        assert!(found
+            .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
+            .await
+            .unwrap());
     }
 
     #[test]
