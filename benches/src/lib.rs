@@ -642,6 +642,7 @@ pub fn logged_out_parts(ajax: bool) -> Parts {
 /// When the runtime cannot be built.
 pub fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
+        .enable_time() // the guard bounds its wait for the store on Tokio's timer
         .build()
         .expect("a Tokio runtime")
 }

@@ -61,8 +61,10 @@ impl GuardConfig for DefaultLogin {
 ///   the configured status (403) with the sentinel as its whole body, and the
 ///   login URL in `X-Login-Url` (and `HX-Redirect` for htmx).
 ///
-/// A missing `SessionManagerLayer`, a failing session store or an unknown
-/// named login target is a `500` with the cause logged through `tracing`.
+/// A missing `SessionManagerLayer`, a failing session store, a store that
+/// does not answer within the options' store timeout ([`STORE_TIMEOUT`](crate::STORE_TIMEOUT),
+/// 5 s, by default) or an unknown named login target is a `500` with the cause
+/// logged through `tracing`.
 ///
 /// ```
 /// use axum::{routing::get, Router};
@@ -131,7 +133,10 @@ pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginR
         RequestSession::log_missing(options);
         return Err(LoginRejection::ServerError(GuardError::NoSession));
     };
-    match session.logged_in(options.session_key).await {
+    match session
+        .logged_in(options.session_key, options.store_timeout)
+        .await
+    {
         Ok(true) => Ok(()),
         Ok(false) => Err(deny(parts, options)),
         Err(error) => Err(failed(GuardError::SessionStore(error))),
@@ -147,7 +152,7 @@ fn failed(error: GuardError) -> LoginRejection {
 }
 
 /// The answer for a request whose session holds no logged-in user.
-fn deny(parts: &Parts, options: &GuardOptions) -> LoginRejection {
+pub(crate) fn deny(parts: &Parts, options: &GuardOptions) -> LoginRejection {
     let login = match LoginRoutes::resolve(options.login, &parts.extensions) {
         Ok(login) => login,
         Err(error) => return failed(error),

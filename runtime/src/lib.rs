@@ -174,7 +174,9 @@ pub use from_this_site::{CrossSiteRequest, FromThisSite};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
 pub use layer::{RequireLoginLayer, RequireLoginService};
 pub use next::{redirect_after_login, safe_next};
-pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
+pub use options::{
+    check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN, STORE_TIMEOUT,
+};
 pub use owner::{PageOwner, PageOwnerKey, SecretTooShort, PAGE_OWNER_META};
 pub use rejection::{ClientLibrary, GuardError, LoginRejection};
 pub use routes::{LoginRoutes, UnknownLoginRoutes};

@@ -5,9 +5,27 @@
 //! bad values. Used in a `const` or `static`, that panic is a compile error:
 //! that is how `#[require_login(sentinel = SOME_CONST)]` rejects a bad const.
 
+use std::time::Duration;
+
 use http::StatusCode;
 
 use crate::{LOGIN_REQUIRED, SESSION_KEY};
+
+/// How long a guard waits for the session store by default before it gives
+/// up and answers `500` (logged): 5 seconds.
+///
+/// A store read takes milliseconds; one that takes seconds is down or
+/// overloaded, and a guard that waited for ever would hold the request, and
+/// the user, with it. Five seconds leaves room for a slow reconnect without
+/// looking like a hang. Set another bound with [`GuardOptions::store_timeout`].
+///
+/// The bound runs on Tokio's timer, which `#[tokio::main]` and
+/// `axum::serve` provide. (Outside any Tokio runtime the read is not bounded.)
+///
+/// ```
+/// assert_eq!(require_login::STORE_TIMEOUT, std::time::Duration::from_secs(5));
+/// ```
+pub const STORE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The longest sentinel accepted, in bytes.
 ///
@@ -191,6 +209,7 @@ pub struct GuardOptions {
     /// Set by `axum_login::<B>()`: axum-login's `AuthSession<B>` decides, not `session_key`.
     #[cfg(feature = "axum-login")]
     pub(crate) axum_login: Option<crate::axum_login::AxumLoginUser>,
+    pub(crate) store_timeout: Duration,
 }
 
 impl GuardOptions {
@@ -244,6 +263,16 @@ impl GuardOptions {
     pub const fn session_key_str(&self) -> &'static str {
         self.session_key
     }
+
+    /// How long the guard waits for the session store (default [`STORE_TIMEOUT`]).
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// assert_eq!(GuardOptions::new().store_timeout_duration(), require_login::STORE_TIMEOUT);
+    /// ```
+    pub const fn store_timeout_duration(&self) -> Duration {
+        self.store_timeout
+    }
 }
 
 impl GuardOptions {
@@ -262,6 +291,7 @@ impl GuardOptions {
             session_key: SESSION_KEY,
             #[cfg(feature = "axum-login")]
             axum_login: None,
+            store_timeout: STORE_TIMEOUT,
         }
     }
 
@@ -340,6 +370,34 @@ impl GuardOptions {
         }
         GuardOptions {
             session_key: key,
+            ..self
+        }
+    }
+}
+
+impl GuardOptions {
+    /// Sets how long the guard waits for the session store to read the
+    /// session; past it the request gets a `500` and the wait is logged.
+    /// Zero is refused (every read would fail).
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use require_login::GuardOptions;
+    ///
+    /// const QUICK: GuardOptions = GuardOptions::new().store_timeout(Duration::from_millis(500));
+    /// assert_eq!(QUICK.store_timeout_duration(), Duration::from_millis(500));
+    /// ```
+    ///
+    /// ```compile_fail
+    /// # use require_login::GuardOptions;
+    /// const NEVER: GuardOptions = GuardOptions::new().store_timeout(std::time::Duration::ZERO);
+    /// ```
+    pub const fn store_timeout(self, timeout: Duration) -> Self {
+        if timeout.is_zero() {
+            panic!("the store timeout is zero, so every session read would fail: leave it out for the default (5 s), or give a positive duration");
+        }
+        GuardOptions {
+            store_timeout: timeout,
             ..self
         }
     }

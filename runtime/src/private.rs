@@ -85,6 +85,7 @@ impl SiteEntry {
                 session_key,
                 #[cfg(feature = "axum-login")]
                 axum_login: None,
+                store_timeout: crate::options::STORE_TIMEOUT,
             },
         }
     }
@@ -218,4 +219,19 @@ pub fn js_string(text: &str) -> String {
 /// ```
 pub fn escape_html(text: &str) -> String {
     crate::client::escape_html(text)
+}
+
+// Entry points for the fuzz targets (`fuzz/`), which exercise the guard's
+// pure parts without a session or a router.
+
+/// The answer a logged-out request gets: the guard's denial, with the
+/// classification, the return-to link and the login URL it is built from.
+pub fn denial(parts: &http::request::Parts, options: &GuardOptions) -> axum::response::Response {
+    axum::response::IntoResponse::into_response(crate::guard::deny(parts, options))
+}
+
+/// `base` with `field=value` appended to its query, `value` percent-encoded:
+/// how a login URL gets its return-to link.
+pub fn append_query(base: &str, field: &str, value: &str) -> String {
+    crate::return_to::append_query(base, field, value)
 }

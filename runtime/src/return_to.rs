@@ -58,11 +58,13 @@ pub(crate) fn for_ajax(parts: &Parts) -> Option<ReturnTo<'_>> {
 
 fn same_origin_page<'a>(parts: &Parts, header: &HeaderName) -> Option<ReturnTo<'a>> {
     let page: Uri = parts.headers.get(header)?.to_str().ok()?.parse().ok()?;
-    let host = parts
-        .headers
-        .get(HOST)
-        .and_then(|h| h.to_str().ok())
-        .or_else(|| parts.uri.authority().map(|a| a.as_str()))?;
+    // The request's own host: an absolute-form target's authority wins over
+    // `Host` (RFC 9112, 3.2.2), and an unreadable `Host` means no host to
+    // compare with, not a fall back to another source.
+    let host = match parts.uri.authority() {
+        Some(authority) => authority.as_str(),
+        None => parts.headers.get(HOST)?.to_str().ok()?,
+    };
     // Scheme is not compared: behind a TLS-terminating proxy the server sees http.
     if !page.authority()?.as_str().eq_ignore_ascii_case(host) {
         return None;
@@ -293,6 +295,34 @@ mod tests {
     fn an_unsafe_page_is_never_returned_to() {
         let page = ReturnTo::Request("/%2F%2Fevil.example");
         assert_eq!(never_the_login_page(page, Some("/login"), "next"), None);
+    }
+
+    #[test]
+    fn the_request_host_is_an_absolute_target_s_authority_over_host() {
+        // Found by the property test: `Host` won over the authority of an
+        // absolute-form target, which RFC 9112 says to use instead.
+        let absolute = |referer: &str| {
+            parts(
+                "POST",
+                "http://app.test/save",
+                &[("host", "evil.test"), ("referer", referer)],
+            )
+        };
+        assert_eq!(for_navigation(&absolute("http://evil.test/form")), None);
+        assert_eq!(
+            for_navigation(&absolute("http://app.test/form")).as_deref(),
+            Some("/form")
+        );
+    }
+
+    #[test]
+    fn an_unreadable_host_has_no_same_origin_page() {
+        let mut unreadable = parts("POST", "/save", &[("referer", "http://app.test/form")]);
+        unreadable.headers.insert(
+            HOST,
+            http::HeaderValue::from_bytes(b"app.test\xe0").unwrap(),
+        );
+        assert_eq!(for_navigation(&unreadable), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! [`RequestSession`] is the guard's only view of them.
 
 use std::future::Future;
+use std::time::Duration;
 
 use http::Extensions;
 use serde::Serialize;
@@ -209,8 +210,25 @@ pub(crate) enum RequestSession<'a> {
 }
 
 /// Why the guard could not tell whether the session is logged in: the
-/// store failed (the line's `session::Error`, kept for the log).
+/// store failed (the line's `session::Error`), or did not answer in time
+/// ([`StoreTimedOut`]); kept for the log.
 pub(crate) type SessionReadError = Box<dyn std::error::Error + Send + Sync>;
+
+/// The session store did not answer within the guard's store timeout.
+#[derive(Debug)]
+pub(crate) struct StoreTimedOut(Duration);
+
+impl std::fmt::Display for StoreTimedOut {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "the session store did not answer in time (waited {:?})",
+            self.0
+        )
+    }
+}
+
+impl std::error::Error for StoreTimedOut {}
 
 impl<'a> RequestSession<'a> {
     /// The session a `SessionManagerLayer` of either enabled line put on the
@@ -263,27 +281,50 @@ impl<'a> RequestSession<'a> {
 
     /// Whether the session holds a user under `key`: present and not null.
     /// (With axum-login: whether its `AuthSession` has a user; `key` is unused.)
-    pub(crate) async fn logged_in(&self, key: &str) -> Result<bool, SessionReadError> {
+    /// A store that takes longer than `timeout` is an error.
+    pub(crate) async fn logged_in(
+        &self,
+        key: &str,
+        timeout: Duration,
+    ) -> Result<bool, SessionReadError> {
         match *self {
             #[cfg(feature = "axum-login")]
             RequestSession::AxumLogin { has_user } => Ok(has_user),
             #[cfg(feature = "tower-sessions-015")]
-            RequestSession::V015(session) => Ok(holds_user(session, key).await?),
+            RequestSession::V015(session) => holds_user(session, key, timeout).await,
             #[cfg(feature = "tower-sessions-014")]
-            RequestSession::V014(session) => Ok(holds_user(session, key).await?),
+            RequestSession::V014(session) => holds_user(session, key, timeout).await,
         }
     }
 }
 
 /// The decision on one line's session, written once for both.
-async fn holds_user<S: sealed::SessionOps>(session: &S, key: &str) -> Result<bool, S::Error> {
+async fn holds_user<S: sealed::SessionOps>(
+    session: &S,
+    key: &str,
+    timeout: Duration,
+) -> Result<bool, SessionReadError> {
     // A session without an id (no cookie, or one the store did not know)
     // whose record was never loaded is empty: logged out, and there is no
     // record to load. Asking `is_empty` first skips creating a throwaway one.
     if session.is_unloaded_and_empty().await {
         return Ok(false);
     }
-    Ok(matches!(session.get_value(key).await?, Some(user) if !user.is_null()))
+    let user = bounded(timeout, session.get_value(key)).await??;
+    Ok(matches!(user, Some(user) if !user.is_null()))
+}
+
+/// `read`, or [`StoreTimedOut`] once `timeout` has passed: a store that
+/// never answers costs a request at most that long, never a hang.
+async fn bounded<T>(timeout: Duration, read: impl Future<Output = T>) -> Result<T, StoreTimedOut> {
+    // Tokio's timer needs a Tokio runtime; outside one (another executor)
+    // the read is not bounded rather than a panic.
+    if tokio::runtime::Handle::try_current().is_err() {
+        return Ok(read.await);
+    }
+    tokio::time::timeout(timeout, read)
+        .await
+        .map_err(|_elapsed| StoreTimedOut(timeout))
 }
 
 #[cfg(test)]
@@ -306,19 +347,43 @@ mod tests {
                 let seen = || RequestSession::of(&extensions).expect("the session is found");
 
                 assert!(
-                    !seen().logged_in(SESSION_KEY).await.unwrap(),
+                    !seen()
+                        .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
+                        .await
+                        .unwrap(),
                     "fresh session"
                 );
                 login(&session, "ada").await.unwrap();
-                assert!(seen().logged_in(SESSION_KEY).await.unwrap(), "after login");
-                assert!(!seen().logged_in("other.key").await.unwrap(), "another key");
+                assert!(
+                    seen()
+                        .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
+                        .await
+                        .unwrap(),
+                    "after login"
+                );
+                assert!(
+                    !seen()
+                        .logged_in("other.key", crate::STORE_TIMEOUT)
+                        .await
+                        .unwrap(),
+                    "another key"
+                );
                 login_with_key(&session, "nobody", &serde_json::Value::Null)
                     .await
                     .unwrap();
-                assert!(!seen().logged_in("nobody").await.unwrap(), "a null user");
+                assert!(
+                    !seen()
+                        .logged_in("nobody", crate::STORE_TIMEOUT)
+                        .await
+                        .unwrap(),
+                    "a null user"
+                );
                 logout(&session).await.unwrap();
                 assert!(
-                    !seen().logged_in(SESSION_KEY).await.unwrap(),
+                    !seen()
+                        .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
+                        .await
+                        .unwrap(),
                     "after logout"
                 );
             }
@@ -359,10 +424,16 @@ mod tests {
 
         let found = RequestSession::of(&on_015).unwrap();
         assert!(matches!(found, RequestSession::V015(_)));
-        assert!(found.logged_in(SESSION_KEY).await.unwrap());
+        assert!(found
+            .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
+            .await
+            .unwrap());
         let found = RequestSession::of(&on_014).unwrap();
         assert!(matches!(found, RequestSession::V014(_)));
-        assert!(found.logged_in(SESSION_KEY).await.unwrap());
+        assert!(found
+            .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
+            .await
+            .unwrap());
     }
 
     #[test]

@@ -3,6 +3,8 @@
 
 use std::sync::Arc;
 
+pub mod model;
+
 use axum::body::Body;
 use axum::response::Response;
 use axum::Router;
@@ -143,6 +145,101 @@ impl SessionStore for FailingStore {
     }
     async fn delete(&self, _: &Id) -> session_store::Result<()> {
         Err(session_store::Error::Backend("store is down".into()))
+    }
+}
+
+/// What [`FaultyStore`] does for one session.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fault {
+    /// Every operation fails, as a store that is down does.
+    Error,
+    /// Every operation waits for ever, as a store behind a dead connection does.
+    Hang,
+    /// The stored bytes are garbage: loading fails to decode them.
+    Corrupt,
+}
+
+/// A session store that keeps each record serialized (JSON bytes, as a
+/// Redis or SQL store keeps encoded records), so a corrupted entry fails to
+/// decode for real; faults are set per session, so the other sessions of the
+/// same store keep working.
+#[derive(Debug, Clone, Default)]
+pub struct FaultyStore {
+    records: Arc<std::sync::Mutex<std::collections::HashMap<Id, Vec<u8>>>>,
+    faults: Arc<std::sync::Mutex<std::collections::HashMap<Id, Fault>>>,
+    hanging: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl FaultyStore {
+    /// Gives the session of `cookie` (`id=...`) `fault` from now on;
+    /// `Corrupt` overwrites its stored bytes.
+    pub fn set_fault(&self, cookie: &str, fault: Fault) {
+        let id: Id = cookie
+            .strip_prefix("id=")
+            .and_then(|id| id.parse().ok())
+            .unwrap_or_else(|| panic!("not a session cookie: {cookie}"));
+        if fault == Fault::Corrupt {
+            let mut records = self.records.lock().unwrap();
+            let bytes = records.get_mut(&id).expect("a saved session to corrupt");
+            *bytes = b"\x93\xff not a record".to_vec();
+        }
+        self.faults.lock().unwrap().insert(id, fault);
+    }
+
+    /// How many operations are waiting in a `Hang` right now.
+    pub fn hanging(&self) -> usize {
+        self.hanging.load(std::sync::atomic::Ordering::SeqCst)
+    }
+
+    fn fault(&self, id: &Id) -> Option<Fault> {
+        self.faults.lock().unwrap().get(id).copied()
+    }
+
+    /// Fails or hangs as the session's fault says; returns for the others.
+    async fn before(&self, id: &Id) -> session_store::Result<()> {
+        match self.fault(id) {
+            Some(Fault::Error) => Err(session_store::Error::Backend(format!(
+                "store is down (session {id})"
+            ))),
+            Some(Fault::Hang) => {
+                struct Waiting<'a>(&'a std::sync::atomic::AtomicUsize);
+                impl Drop for Waiting<'_> {
+                    fn drop(&mut self) {
+                        self.0.fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+                    }
+                }
+                self.hanging
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                let _waiting = Waiting(&self.hanging);
+                std::future::pending().await
+            }
+            Some(Fault::Corrupt) | None => Ok(()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl SessionStore for FaultyStore {
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        self.before(&record.id).await?;
+        let bytes = serde_json::to_vec(record)
+            .map_err(|error| session_store::Error::Encode(error.to_string()))?;
+        self.records.lock().unwrap().insert(record.id, bytes);
+        Ok(())
+    }
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        self.before(id).await?;
+        let Some(bytes) = self.records.lock().unwrap().get(id).cloned() else {
+            return Ok(None);
+        };
+        serde_json::from_slice(&bytes)
+            .map(Some)
+            .map_err(|error| session_store::Error::Decode(error.to_string()))
+    }
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        self.before(id).await?;
+        self.records.lock().unwrap().remove(id);
+        Ok(())
     }
 }
 

@@ -1,0 +1,25 @@
+//! `classify` on arbitrary header sets: never panics, and always agrees
+//! with the README's rules (`require_login_tests::model::kind`).
+#![no_main]
+
+use libfuzzer_sys::arbitrary::Unstructured;
+use libfuzzer_sys::fuzz_target;
+use require_login::{classify, Navigator, RequestKind};
+use require_login_tests::model::Kind;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let Ok(headers) = common::headers(&mut Unstructured::new(data)) else {
+        return;
+    };
+    let expected = match require_login_tests::model::kind(&headers) {
+        Kind::Navigation => RequestKind::Navigation,
+        Kind::Ajax { htmx } => RequestKind::Ajax { htmx },
+        Kind::Inertia => RequestKind::Visit(Navigator::Inertia),
+        Kind::HtmxBoost => RequestKind::Visit(Navigator::HtmxBoost),
+        Kind::Turbo => RequestKind::Visit(Navigator::Turbo),
+    };
+    assert_eq!(classify(&headers), expected, "{headers:?}");
+});
