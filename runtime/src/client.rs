@@ -105,9 +105,9 @@ pub const CLIENT_SCRIPT_TAG: &str = match std::str::from_utf8(&DEFAULT_TAG) {
 
 /// The client script for the default guard ([`LOGIN_REQUIRED`], falling back
 /// to `/login?next=<page>` when a denial carries no usable `X-Login-Url`),
-/// as a ready axum handler, with the caching described in the [module
-/// docs](self): `304` for a matching `If-None-Match`, `immutable` at the
-/// versioned URL of [`CLIENT_SCRIPT_TAG`].
+/// as a ready axum handler, with the caching described on [`ClientScript`]:
+/// `304` for a matching `If-None-Match`, `immutable` at the versioned URL of
+/// [`CLIENT_SCRIPT_TAG`].
 ///
 /// ```
 /// use axum::{routing::get, Router};
@@ -155,6 +155,25 @@ pub fn script_tag(src: &str) -> String {
 /// let app: Router = Router::new().route(CLIENT_SCRIPT_PATH, SCRIPT.method_router());
 /// // In the pages: SCRIPT.script_tag(CLIENT_SCRIPT_PATH)
 /// ```
+///
+/// # What the script does
+///
+/// It marks the page's same-origin `fetch()` and XMLHttpRequest calls with
+/// `X-Requested-With: XMLHttpRequest` (see [`mark_requests`](Self::mark_requests)),
+/// and on a same-origin 401/403 that carries `X-Login-Url` or whose body is
+/// the sentinel it goes to the login page, with the return-to link, at most
+/// 3 times per tab in 30 seconds. The README's "The page side" has the
+/// details; the source is `runtime/assets/require-login.js`.
+///
+/// # Caching
+///
+/// Served with a strong `ETag` (a hash of the bytes served, [`version`](Self::version))
+/// and `304 Not Modified` for a matching `If-None-Match`. At its plain URL it
+/// is `Cache-Control: no-cache` (revalidated); at its versioned URL
+/// ([`src`](Self::src), [`script_tag`](Self::script_tag), [`CLIENT_SCRIPT_TAG`])
+/// it is `public, max-age=31536000, immutable`, so a second page view does
+/// not even ask. A `?v=` of another version (a page from before a deploy)
+/// gets the current script, revalidated.
 ///
 /// A sentinel the guard would refuse does not build:
 ///
