@@ -101,8 +101,34 @@ where
             );
             return Err(respond::internal_error());
         };
-        enforce(parts, options).await?;
+        if !LoggedIn::already_checked(parts, options) {
+            enforce(parts, options).await?;
+        }
         Ok(RequireLogin(PhantomData))
+    }
+}
+
+/// Left on a request by a [`RequireLoginLayer`](crate::RequireLoginLayer)
+/// that let it through, so that a handler's own guard with the same session
+/// key reuses that answer instead of asking the session again.
+#[derive(Clone, Copy)]
+pub(crate) struct LoggedIn {
+    session_key: &'static str,
+}
+
+impl LoggedIn {
+    pub(crate) fn mark(extensions: &mut http::Extensions, options: &GuardOptions) {
+        extensions.insert(LoggedIn {
+            session_key: options.session_key,
+        });
+    }
+
+    /// Whether a layer already found a user under `options`' session key.
+    fn already_checked(parts: &Parts, options: &GuardOptions) -> bool {
+        parts
+            .extensions
+            .get::<LoggedIn>()
+            .is_some_and(|checked| checked.session_key == options.session_key)
     }
 }
 

@@ -150,12 +150,14 @@ mod classify;
 mod client;
 mod from_this_site;
 mod guard;
+mod guarded;
 mod layer;
 mod next;
 mod options;
 pub mod respond;
 mod return_to;
 mod routes;
+pub mod routing;
 mod session;
 
 #[doc(hidden)]
@@ -166,6 +168,10 @@ pub use classify::{classify, Navigator, RequestKind};
 pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
 pub use from_this_site::{CrossSiteRequest, FromThisSite};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
+pub use guarded::{
+    assert_audit_table, audit_table, Access, GuardSource, GuardedRouter, GuardedRouterError,
+    RouteAudit, RouteKind,
+};
 pub use layer::{RequireLoginLayer, RequireLoginService};
 pub use next::{redirect_after_login, safe_next};
 pub use options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN};
