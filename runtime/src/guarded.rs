@@ -5,6 +5,7 @@
 use std::any::TypeId;
 use std::convert::Infallible;
 use std::fmt;
+use std::sync::Arc;
 
 use axum::extract::Request;
 use axum::response::IntoResponse;
@@ -22,6 +23,22 @@ use crate::routing::GuardedMethodRouter;
 
 type Mount<S> = Box<dyn FnOnce(Router<S>, Option<GuardOptions>) -> Router<S> + Send>;
 type Wrap<S> = Box<dyn FnOnce(Router<S>) -> Router<S> + Send>;
+
+/// A `route_layer`, applied inside each route's guard: to a route's method
+/// router (`per_route`), or to a router of nested services (`whole`).
+struct RouteLayer<S> {
+    per_route: Arc<dyn Fn(MethodRouter<S>) -> MethodRouter<S> + Send + Sync>,
+    whole: Arc<dyn Fn(Router<S>) -> Router<S> + Send + Sync>,
+}
+
+impl<S> Clone for RouteLayer<S> {
+    fn clone(&self) -> Self {
+        RouteLayer {
+            per_route: self.per_route.clone(),
+            whole: self.whole.clone(),
+        }
+    }
+}
 
 enum Item<S> {
     Route {
@@ -48,6 +65,7 @@ enum Item<S> {
         public: bool,
     },
     Layer(Wrap<S>),
+    RouteLayer(RouteLayer<S>),
 }
 
 /// An axum [`Router`] builder that guards every route unless it is
@@ -131,10 +149,13 @@ enum Item<S> {
 ///
 /// # Checked once
 ///
-/// Each guarded route runs one [`RequireLoginLayer`] with the route's
-/// options. When it lets a request through, it marks the request, and the
-/// handler's own `#[require_login]` with the same session key reuses that
-/// answer instead of reading the session again.
+/// A guarded route runs one [`RequireLoginLayer`] with the route's options,
+/// outside its [`route_layer`](Self::route_layer)s. A handler whose own
+/// guard is its first argument needs none when no route layer comes between
+/// (the same check, with the same options, first thing). Under route layers
+/// both run: the route's guard marks the request it lets through, and the
+/// handler's own guard, with the same session key, reuses that answer
+/// instead of reading the session again.
 pub struct GuardedRouter<S = ()> {
     default: Option<GuardOptions>,
     items: Vec<Item<S>>,
@@ -960,9 +981,12 @@ where
     }
 
     /// Wraps the routes added so far in `layer`, as
-    /// [`axum::Router::route_layer`]. The guard of each guarded route runs
-    /// before it (outside it), so a CSRF check added here sees only
-    /// logged-in users.
+    /// [`axum::Router::route_layer`], but *inside* each route's guard: the
+    /// guard runs first, so a CSRF check added here sees only logged-in
+    /// users (a logged-out user whose session, and CSRF token, expired gets
+    /// the login answer, not a CSRF error). Services added with
+    /// [`nest_service`](Self::nest_service) are the exception: the layer
+    /// wraps them outside their guard, as `Router::route_layer` would.
     ///
     /// ```
     /// use require_login::{routing::get, GuardedRouter};
@@ -981,9 +1005,11 @@ where
         <L::Service as Service<Request>>::Error: Into<Infallible> + 'static,
         <L::Service as Service<Request>>::Future: Send + 'static,
     {
-        self.items.push(Item::Layer(Box::new(move |router| {
-            router.route_layer(layer)
-        })));
+        let for_routes = layer.clone();
+        self.items.push(Item::RouteLayer(RouteLayer {
+            per_route: Arc::new(move |router| router.layer(for_routes.clone())),
+            whole: Arc::new(move |router| router.route_layer(layer.clone())),
+        }));
         self
     }
 
@@ -1108,7 +1134,7 @@ where
                         });
                     }
                 }
-                Item::Layer(_) => {}
+                Item::Layer(_) | Item::RouteLayer(_) => {}
             }
         }
         Ok(())
@@ -1201,7 +1227,7 @@ where
         let scope = self.top_scope();
         let has_fallback = self.has_own_fallback();
         let login_routes = self.login_routes.clone();
-        let mut router = self.assemble(&scope);
+        let mut router = self.assemble(&scope, &[]);
         if !has_fallback {
             let not_found = guard_method_router(
                 axum::routing::any(|| async { StatusCode::NOT_FOUND }),
@@ -1224,37 +1250,53 @@ where
         })
     }
 
-    fn assemble(self, scope: &Scope) -> Router<S> {
+    /// The axum router; `outer` are the route layers of enclosing routers
+    /// added after this one was nested, which wrap its routes too.
+    fn assemble(self, scope: &Scope, outer: &[RouteLayer<S>]) -> Router<S> {
+        // The route layers each item is under: those added after it here,
+        // first-added innermost, then the enclosing routers'.
+        let mut under = Vec::with_capacity(self.items.len());
+        let mut following: Vec<RouteLayer<S>> = outer.to_vec();
+        for item in self.items.iter().rev() {
+            under.push(following.clone());
+            if let Item::RouteLayer(layer) = item {
+                following.insert(0, layer.clone());
+            }
+        }
+        under.reverse();
         let mut router = Router::new();
-        for item in self.items {
+        for (item, layers) in self.items.into_iter().zip(under) {
             router = match item {
                 Item::Route {
                     path,
                     methods,
                     public,
-                } => router.route(&path, scope.method_router(methods, public)),
+                } => router.route(&path, scope.method_router(methods, public, &layers)),
                 Item::Nest {
                     path,
                     router: inner,
                 } => {
                     let inner_scope = scope.enter(&inner, &path);
-                    router.nest(&path, inner.assemble(&inner_scope))
+                    router.nest(&path, inner.assemble(&inner_scope, &layers))
                 }
                 Item::PublicNest {
                     path,
                     router: inner,
-                } => router.nest(&path, inner),
+                } => router.nest(&path, layers.iter().fold(inner, |r, l| (l.whole)(r))),
                 Item::NestService { public, mount, .. } => {
-                    mount(router, (!public).then_some(scope.default))
+                    let mounted = mount(Router::new(), (!public).then_some(scope.default));
+                    router.merge(layers.iter().fold(mounted, |r, l| (l.whole)(r)))
                 }
                 Item::Merge(other) => {
                     let inner_scope = scope.enter(&other, "");
-                    router.merge(other.assemble(&inner_scope))
+                    router.merge(other.assemble(&inner_scope, &layers))
                 }
+                // As in axum, route layers do not wrap the fallback.
                 Item::Fallback { methods, public } => {
-                    router.fallback(scope.method_router(methods, public))
+                    router.fallback(scope.method_router(methods, public, &[]))
                 }
                 Item::Layer(wrap) => wrap(router),
+                Item::RouteLayer(_) => router,
             };
         }
         router
@@ -1262,23 +1304,41 @@ where
 }
 
 impl Scope {
-    /// One axum method router for a path: each method's handler wrapped in
-    /// its own guard (unless public), then merged.
-    fn method_router<S>(&self, methods: GuardedMethodRouter<S>, public: bool) -> MethodRouter<S>
+    /// One axum method router for a path: each method's handler under its
+    /// route layers, and those under its guard (unless public), then merged.
+    ///
+    /// A handler whose own guard is its first argument, with no route layer
+    /// to run before it, needs no second guard: it is the same check with
+    /// the same options, first thing. Under route layers the route's guard
+    /// goes outside them (login before CSRF), and the handler's own guard
+    /// reuses its answer.
+    fn method_router<S>(
+        &self,
+        methods: GuardedMethodRouter<S>,
+        public: bool,
+        layers: &[RouteLayer<S>],
+    ) -> MethodRouter<S>
     where
         S: Clone + Send + Sync + 'static,
     {
         let mut merged = MethodRouter::new();
         for endpoint in methods.endpoints {
+            let router = layers
+                .iter()
+                .fold(endpoint.router, |router, layer| (layer.per_route)(router));
             let router = if public {
-                endpoint.router
+                router
             } else {
                 // Checked by `audit` before anything is assembled.
                 let own = self.own_options(endpoint.own, String::new).ok().flatten();
-                let Access::Guarded { options, .. } = self.guarded(own) else {
-                    unreachable!("`guarded` always guards")
-                };
-                guard_method_router(endpoint.router, endpoint.method, options)
+                if own.is_some() && layers.is_empty() {
+                    router
+                } else {
+                    let Access::Guarded { options, .. } = self.guarded(own) else {
+                        unreachable!("`guarded` always guards")
+                    };
+                    guard_method_router(router, endpoint.method, options)
+                }
             };
             merged = merged.merge(router);
         }

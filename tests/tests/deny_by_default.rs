@@ -554,3 +554,52 @@ async fn the_attribute_and_route_layer_work_as_before_on_a_plain_router() {
     assert_eq!((answer.status, hits.take("health")), (StatusCode::OK, 1));
     assert_eq!(hits.take("dashboard") + hits.take("admin-stats"), 0);
 }
+
+/// A `route_layer` (a CSRF check, say) runs inside each route's guard: a
+/// logged-out user gets the login answer without reaching it, and a
+/// logged-in one passes the guard, the layer and the handler once each,
+/// also where the handler's own `#[require_login]` sits under the layer.
+#[tokio::test]
+async fn route_layers_run_inside_the_guard() {
+    use axum::middleware::{from_fn, Next};
+
+    let hits = Hits::default();
+    let layer_hits = hits.clone();
+    let routes = GuardedRouter::<Hits>::default()
+        .public_route("/login", get(login_page))
+        .public_route("/admin/login", get(admin_login_page))
+        .route("/dashboard", get(dashboard))
+        .route("/admin/stats", get(admin_stats))
+        .route_layer(from_fn(move |request: Request, next: Next| {
+            let hits = layer_hits.clone();
+            async move {
+                hits.hit("route-layer");
+                next.run(request).await
+            }
+        }));
+    let app = with_memory_sessions(routes.build().unwrap().with_state(hits.clone()));
+    let nav = [("sec-fetch-mode", "navigate")];
+    for (path, login) in [("/dashboard", "/login"), ("/admin/stats", "/admin/login")] {
+        let answer = send(&app, request("GET", path, &nav, Body::empty())).await;
+        assert_eq!(login_path(answer.header("location")), login, "{path}");
+        assert_eq!(
+            hits.take("route-layer"),
+            0,
+            "{path}: the guard answers first"
+        );
+    }
+    let cookie = log_in(&app, "").await;
+    for (path, handler) in [("/dashboard", "dashboard"), ("/admin/stats", "admin-stats")] {
+        let answer = send(
+            &app,
+            request("GET", path, &[("cookie", &cookie)], Body::empty()),
+        )
+        .await;
+        assert_eq!(answer.body, handler);
+        assert_eq!(
+            (hits.take("route-layer"), hits.take(handler)),
+            (1, 1),
+            "{path}"
+        );
+    }
+}
