@@ -167,7 +167,9 @@ impl Scenario {
                 "axum-login app, #[require_login(axum_login = Backend)], logged out (303)"
             }
             Scenario::R => "GuardedRouter, plain handler (guarded once), logged in",
-            Scenario::RBoth => "GuardedRouter, #[require_login] handler (guarded by both), logged in",
+            Scenario::RBoth => {
+                "GuardedRouter, #[require_login] handler (guarded by both), logged in"
+            }
             Scenario::FBoth => {
                 "RequireLoginLayer + #[require_login] handler (both run, second reuses), logged in"
             }
