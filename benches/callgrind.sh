@@ -112,6 +112,12 @@ ratio E_stale H_ajax_stale 1 "E_stale / H_ajax_stale" compare
 ratio G L 1.05 "G / L"
 ratio G_layer L 1.05 "G_layer / L"
 ratio G_nav L_nav 1 "G_nav / L_nav" compare
+# Deny by default: a #[require_login] handler in a GuardedRouter is checked
+# once (no second guard where the handler's own comes first).
+ratio R_both R 1.02 "R_both / R"
+# Where both guards run (a RequireLoginLayer group over a #[require_login]
+# handler), the handler's guard reuses the layer's answer; shown against 1.02.
+ratio F_both F 1.02 "F_both / F" compare
 if [ -n "${per_request[F]:-}" ]; then
     ratio F H - "F / H"
 fi

@@ -20,7 +20,7 @@ use axum::Router;
 use http::header::{ACCEPT, COOKIE, HOST, REFERER, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use require_login::{require_login, RequireLoginLayer, LOGIN_REQUIRED, SESSION_KEY};
+use require_login::{require_login, GuardedRouter, RequireLoginLayer, LOGIN_REQUIRED, SESSION_KEY};
 use tower::ServiceExt;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
@@ -75,11 +75,21 @@ pub enum Scenario {
     GLayer,
     /// G, logged out, navigation: 303.
     GNav,
+    /// `GuardedRouter` (deny by default), a plain handler: guarded once, by
+    /// the app's default.
+    R,
+    /// `GuardedRouter`, a `#[require_login]` handler: deny-by-default and the
+    /// handler's own guard, checked once (the router adds no second guard
+    /// where the handler's own comes first).
+    RBoth,
+    /// F with a `#[require_login]` handler: the layer and the handler's own
+    /// guard both run, the second reusing the first's answer.
+    FBoth,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 19] = [
+    pub const ALL: [Scenario; 22] = [
         Scenario::A,
         Scenario::B,
         Scenario::C,
@@ -99,6 +109,9 @@ impl Scenario {
         Scenario::G,
         Scenario::GLayer,
         Scenario::GNav,
+        Scenario::R,
+        Scenario::RBoth,
+        Scenario::FBoth,
     ];
 
     /// The short name used on the command line and in the reports.
@@ -123,6 +136,9 @@ impl Scenario {
             Scenario::G => "G",
             Scenario::GLayer => "G_layer",
             Scenario::GNav => "G_nav",
+            Scenario::R => "R",
+            Scenario::RBoth => "R_both",
+            Scenario::FBoth => "F_both",
         }
     }
 
@@ -149,6 +165,13 @@ impl Scenario {
             Scenario::GLayer => "axum-login app, RequireLoginLayer (axum_login), logged in",
             Scenario::GNav => {
                 "axum-login app, #[require_login(axum_login = Backend)], logged out (303)"
+            }
+            Scenario::R => "GuardedRouter, plain handler (guarded once), logged in",
+            Scenario::RBoth => {
+                "GuardedRouter, #[require_login] handler (guarded by both), logged in"
+            }
+            Scenario::FBoth => {
+                "RequireLoginLayer + #[require_login] handler (both run, second reuses), logged in"
             }
         }
     }
@@ -187,6 +210,9 @@ impl Scenario {
                 | Scenario::L
                 | Scenario::G
                 | Scenario::GLayer
+                | Scenario::R
+                | Scenario::RBoth
+                | Scenario::FBoth
         )
     }
 
@@ -360,7 +386,26 @@ fn router(scenario: Scenario) -> Router {
                     .route_layer(RequireLoginLayer::new(options)),
             )
         }
+        Scenario::R => guarded_app(require_login::routing::get(hello)),
+        Scenario::RBoth => guarded_app(require_login::routing::get(guarded)),
+        Scenario::FBoth => Router::new()
+            .route("/dash", get(guarded))
+            .route_layer(RequireLoginLayer::default())
+            .route("/login", post(log_in))
+            .layer(SessionManagerLayer::new(MemoryStore::default())),
     }
+}
+
+/// R and R_both: the deny-by-default app, `/dash` guarded by the route's
+/// guard or, for R_both, by the handler's own attribute.
+fn guarded_app(dash: require_login::routing::GuardedMethodRouter) -> Router {
+    use require_login::routing::post;
+    GuardedRouter::new()
+        .route("/dash", dash)
+        .public_route("/login", post(log_in))
+        .build()
+        .expect("the login route is public")
+        .layer(SessionManagerLayer::new(MemoryStore::default()))
 }
 
 /// `routes` plus `POST /login`, under axum-login's layer (tower-sessions 0.14, `MemoryStore`).

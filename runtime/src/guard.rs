@@ -100,8 +100,47 @@ where
                 guard: std::any::type_name::<C>(),
             }));
         };
-        enforce(parts, options).await?;
+        if !LoggedIn::already_checked(parts, options) {
+            enforce(parts, options).await?;
+        }
         Ok(RequireLogin(PhantomData))
+    }
+}
+
+/// Left on a request by a [`RequireLoginLayer`](crate::RequireLoginLayer)
+/// that let it through, so that a handler's own guard that decides the same
+/// way (the same session key, the same axum-login backend) reuses that answer
+/// instead of asking the session again.
+#[derive(Clone, Copy)]
+pub(crate) struct LoggedIn {
+    session_key: &'static str,
+    #[cfg(feature = "axum-login")]
+    axum_login: Option<crate::axum_login::AxumLoginUser>,
+}
+
+impl LoggedIn {
+    fn of(options: &GuardOptions) -> Self {
+        LoggedIn {
+            session_key: options.session_key,
+            #[cfg(feature = "axum-login")]
+            axum_login: options.axum_login,
+        }
+    }
+
+    pub(crate) fn mark(extensions: &mut http::Extensions, options: &GuardOptions) {
+        extensions.insert(Self::of(options));
+    }
+
+    /// Whether a layer already found a user the way `options` would.
+    fn already_checked(parts: &Parts, options: &GuardOptions) -> bool {
+        parts.extensions.get::<LoggedIn>().is_some_and(|checked| {
+            let wanted = Self::of(options);
+            #[cfg(feature = "axum-login")]
+            if checked.axum_login != wanted.axum_login {
+                return false;
+            }
+            checked.session_key == wanted.session_key
+        })
     }
 }
 

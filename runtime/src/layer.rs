@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use http::Request;
 use tower::{Layer, Service};
 
-use crate::guard::{enforce, GuardConfig};
+use crate::guard::{enforce, GuardConfig, LoggedIn};
 use crate::options::GuardOptions;
 
 /// Guards every route of a group: logged-out users get the login answer
@@ -242,10 +242,12 @@ where
         let mut inner = std::mem::replace(&mut self.inner, clone);
         let options = self.options;
         Box::pin(async move {
-            let (parts, body) = request.into_parts();
+            let (mut parts, body) = request.into_parts();
             if let Err(denied) = enforce(&parts, &options).await {
                 return Ok(denied.into_response());
             }
+            // A `#[require_login]` handler behind this layer checks no more.
+            LoggedIn::mark(&mut parts.extensions, &options);
             inner.call(Request::from_parts(parts, body)).await
         })
     }

@@ -64,6 +64,28 @@
 //! Every value is checked at compile time, consts too: a bad one is a
 //! compile error at the argument.
 //!
+//! # Deny by default
+//!
+//! [`GuardedRouter`] builds an app in which every route is guarded unless it
+//! is declared public (`public_route`): a route added without a word is
+//! guarded, with the handler's own `#[require_login]` options or the app's
+//! default. It refuses, at start-up, a guarded login page, an unknown login
+//! route name and a path both public and guarded, and lists every route
+//! with its protection ([`GuardedRouter::audit`], [`audit_table`],
+//! [`assert_audit_table`] to pin it in a test). Build its routes with
+//! [`routing`]'s `get`, `post`, ... (axum's names).
+//!
+//! ```
+//! use require_login::routing::get;
+//! use require_login::GuardedRouter;
+//!
+//! let app: axum::Router = GuardedRouter::new()
+//!     .route("/dashboard", get(|| async { "logged-in users only" }))
+//!     .public_route("/login", get(|| async { "the login form" }))
+//!     .build()
+//!     .expect("the login page is public");
+//! ```
+//!
 //! # Without the macro
 //!
 //! The attribute only inserts a [`RequireLogin`] extractor as the handler's
@@ -154,6 +176,7 @@ mod classify;
 mod client;
 mod from_this_site;
 mod guard;
+mod guarded;
 mod layer;
 mod next;
 mod options;
@@ -162,6 +185,7 @@ mod rejection;
 pub mod respond;
 mod return_to;
 mod routes;
+pub mod routing;
 mod session;
 
 #[doc(hidden)]
@@ -172,6 +196,10 @@ pub use classify::{classify, Navigator, RequestKind};
 pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
 pub use from_this_site::{CrossSiteRequest, FromThisSite};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
+pub use guarded::{
+    assert_audit_table, audit_table, Access, GuardSource, GuardedRouter, GuardedRouterError,
+    RouteAudit, RouteKind,
+};
 pub use layer::{RequireLoginLayer, RequireLoginService};
 pub use next::{redirect_after_login, safe_next};
 pub use options::{

@@ -9,13 +9,14 @@
 //! lets [`LoginRoutes::check_guarded_handlers`](crate::LoginRoutes::check_guarded_handlers)
 //! see every login name in use.
 
+use std::any::{type_name, TypeId};
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::OnceLock;
 
 pub use inventory;
 
-use crate::guard::GuardConfig;
+use crate::guard::{DefaultLogin, GuardConfig, RequireLogin};
 use crate::options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget};
 
 /// Where a guard's options come from: a [`GuardConfig`] type, or a site the
@@ -234,4 +235,117 @@ pub fn denial(parts: &http::request::Parts, options: &GuardOptions) -> axum::res
 /// how a login URL gets its return-to link.
 pub fn append_query(base: &str, field: &str, value: &str) -> String {
     crate::return_to::append_query(base, field, value)
+}
+
+/// The options registered for the attributed handler with site id `id`;
+/// `None` when none (or two different ones) were.
+pub(crate) fn site_options(id: u64) -> Option<&'static GuardOptions> {
+    registry().get(&id).copied().flatten()
+}
+
+/// The argument types of an axum handler (`Handler<T, S>`'s `T`): lets
+/// [`crate::routing`] read a handler's first argument, where
+/// `#[require_login]` puts its guard.
+pub trait HandlerArguments {
+    /// What the first argument says about the handler's own guard.
+    #[doc(hidden)]
+    fn first_argument() -> OwnGuard;
+}
+
+/// No arguments (axum's `((),)`), or a method router used as a handler (`()`).
+impl HandlerArguments for () {
+    fn first_argument() -> OwnGuard {
+        OwnGuard::None
+    }
+}
+
+impl HandlerArguments for ((),) {
+    fn first_argument() -> OwnGuard {
+        OwnGuard::None
+    }
+}
+
+/// axum's `(M, T1, ..., Tn)`: `M` marks how the last argument is extracted.
+macro_rules! handler_arguments {
+    ($($rest:ident),*) => {
+        impl<M, T1: 'static, $($rest),*> HandlerArguments for (M, T1, $($rest,)*) {
+                    fn first_argument() -> OwnGuard {
+                OwnGuard::of_argument::<T1>()
+            }
+        }
+    };
+}
+
+handler_arguments!();
+handler_arguments!(T2);
+handler_arguments!(T2, T3);
+handler_arguments!(T2, T3, T4);
+handler_arguments!(T2, T3, T4, T5);
+handler_arguments!(T2, T3, T4, T5, T6);
+handler_arguments!(T2, T3, T4, T5, T6, T7);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8, T9);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8, T9, T10);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8, T9, T10, T11);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15);
+handler_arguments!(T2, T3, T4, T5, T6, T7, T8, T9, T10, T11, T12, T13, T14, T15, T16);
+
+/// What a handler's first argument says about its own guard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(missing_docs)]
+pub enum OwnGuard {
+    /// Not a [`RequireLogin`] extractor: the handler has no guard of its own.
+    None,
+    /// `#[require_login]`: the site id its options are registered under.
+    Site(u64),
+    /// `RequireLogin<C>` for a [`GuardConfig`](crate::GuardConfig) type `C`,
+    /// by the extractor's type id; the router learns `C`'s options from
+    /// [`GuardedRouter::guard_config`](crate::GuardedRouter::guard_config).
+    Config {
+        type_id: TypeId,
+        config: &'static str,
+    },
+}
+
+impl OwnGuard {
+    /// Reads the guard off a handler's first argument type.
+    pub(crate) fn of_argument<A: 'static>() -> OwnGuard {
+        classify_argument(type_name::<A>(), TypeId::of::<A>())
+    }
+}
+
+/// `RequireLogin<...>` by its type name: a type name is the only thing a
+/// generic function can read off a type it has no bound on. The prefixes
+/// are taken from this build's own type names, not written out, so they
+/// match whatever form the compiler prints.
+fn classify_argument(name: &'static str, type_id: TypeId) -> OwnGuard {
+    let guard = type_name::<RequireLogin<Site<0>>>();
+    let guard = &guard[..guard.find('<').unwrap_or(guard.len())];
+    // The compiler leaves a default type argument out of the name.
+    if name == guard {
+        return OwnGuard::Config {
+            type_id,
+            config: type_name::<DefaultLogin>(),
+        };
+    }
+    let site = type_name::<Site<0>>();
+    let site = &site[..site.len() - "0>".len()];
+    let Some(config) = name
+        .strip_prefix(guard)
+        .and_then(|rest| rest.strip_prefix('<'))
+        .and_then(|rest| rest.strip_suffix('>'))
+    else {
+        return OwnGuard::None;
+    };
+    match config
+        .strip_prefix(site)
+        .and_then(|rest| rest.strip_suffix('>'))
+        .and_then(|id| id.parse::<u64>().ok())
+    {
+        Some(id) => OwnGuard::Site(id),
+        None => OwnGuard::Config { type_id, config },
+    }
 }

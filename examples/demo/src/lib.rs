@@ -5,7 +5,13 @@
 //! [`app`] builds the whole app; `main.rs` serves it, and the real-browser
 //! tests serve exactly the same app.
 //!
-//! Pages (all but `/`, the login pages and the assets need a login):
+//! The app is built deny-by-default, with [`require_login::GuardedRouter`]:
+//! every route needs a login unless it is declared public, and the
+//! attributed handlers keep their own login page (the admin area's). At
+//! start-up it logs the table of every route and what a logged-out user
+//! gets there ([`route_audit`]; pinned in `tests/audit.rs`).
+//!
+//! Pages (all but `/`, the login and log-out pages and the assets need a login):
 //!
 //! | path | what |
 //! |---|---|
@@ -45,11 +51,11 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use axum::{Form, Json, Router};
+use require_login::routing::{get, post};
 use require_login::{
-    client_script, redirect_after_login, require_login, safe_next, FromThisSite, PageOwnerKey,
-    CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
+    client_script, redirect_after_login, require_login, safe_next, FromThisSite, GuardedRouter,
+    PageOwnerKey, RouteAudit, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -163,6 +169,57 @@ struct Demo {
 
 type AppState = Arc<Demo>;
 
+/// Every route of the demo: public ones declared so, the rest guarded (the
+/// default, or the handler's own `#[require_login]`).
+fn routes() -> GuardedRouter<AppState> {
+    GuardedRouter::default()
+        .public_route("/", get(index))
+        .public_route("/login", get(login_page).post(login_submit))
+        .public_route("/logout", get(logout_page).post(logout_submit))
+        .public_route(
+            "/admin/login",
+            get(admin_login_page).post(admin_login_submit),
+        )
+        .public_route(
+            "/admin/logout",
+            get(admin_logout_page).post(admin_logout_submit),
+        )
+        .public_route(CLIENT_SCRIPT_PATH, get(client_script))
+        .public_route("/assets/jquery.min.js", get(jquery_asset))
+        .public_route("/assets/htmx.min.js", get(htmx_asset))
+        .route("/dashboard", get(dashboard))
+        .route("/fetch", get(fetch_page))
+        .route("/xhr", get(xhr_page))
+        .route("/jquery", get(jquery_page))
+        .route("/jquery-seed", get(jquery_seed_page))
+        .route("/htmx", get(htmx_page))
+        .route("/form", get(form_page).post(form_submit))
+        .route("/draft", get(draft_page).post(draft_submit))
+        .route("/draft/htmx", post(draft_htmx))
+        .route("/api/draft", post(draft_api))
+        .route("/api/time", get(api_time))
+        .route("/api/echo", post(api_echo))
+        .route("/htmx/fragment", get(htmx_get).post(htmx_post))
+        .route("/admin", get(admin_page))
+        .route("/admin/api/stats", get(admin_stats))
+}
+
+/// The demo's route table: every route, public or guarded, and what a
+/// logged-out user gets there. Print it with [`require_login::audit_table`].
+///
+/// ```
+/// let audit = require_login_demo::route_audit();
+/// let dashboard = audit.iter().find(|row| row.path == "/dashboard").unwrap();
+/// assert_eq!(dashboard.login_target().unwrap().as_str(), "/login");
+/// let admin = audit.iter().find(|row| row.path == "/admin").unwrap();
+/// assert_eq!(admin.login_target().unwrap().as_str(), "/admin/login");
+/// ```
+pub fn route_audit() -> Vec<RouteAudit> {
+    routes()
+        .audit()
+        .unwrap_or_else(|error| panic!("the demo's routes: {error}"))
+}
+
 /// The whole demo app, on in-memory sessions.
 ///
 /// ```
@@ -196,36 +253,10 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
         calls: AtomicU64::new(0),
         owners: PageOwnerKey::generate(),
     });
-    Router::new()
-        .route("/", get(index))
-        .route("/login", get(login_page).post(login_submit))
-        .route("/logout", get(logout_page).post(logout_submit))
-        .route("/dashboard", get(dashboard))
-        .route("/fetch", get(fetch_page))
-        .route("/xhr", get(xhr_page))
-        .route("/jquery", get(jquery_page))
-        .route("/jquery-seed", get(jquery_seed_page))
-        .route("/htmx", get(htmx_page))
-        .route("/form", get(form_page).post(form_submit))
-        .route("/draft", get(draft_page).post(draft_submit))
-        .route("/draft/htmx", post(draft_htmx))
-        .route("/api/draft", post(draft_api))
-        .route("/api/time", get(api_time))
-        .route("/api/echo", post(api_echo))
-        .route("/htmx/fragment", get(htmx_get).post(htmx_post))
-        .route("/admin", get(admin_page))
-        .route(
-            "/admin/login",
-            get(admin_login_page).post(admin_login_submit),
-        )
-        .route(
-            "/admin/logout",
-            get(admin_logout_page).post(admin_logout_submit),
-        )
-        .route("/admin/api/stats", get(admin_stats))
-        .route(CLIENT_SCRIPT_PATH, get(client_script))
-        .route("/assets/jquery.min.js", get(jquery_asset))
-        .route("/assets/htmx.min.js", get(htmx_asset))
+    routes()
+        .log_audit()
+        .build()
+        .unwrap_or_else(|error| panic!("the demo's routes: {error}"))
         .with_state(state)
         .layer(sessions)
 }

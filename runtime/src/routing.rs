@@ -1,0 +1,176 @@
+//! Method routers that know their handlers' own guards, for
+//! [`GuardedRouter`](crate::GuardedRouter).
+//!
+//! The same names as [`axum::routing`]'s (`get`, `post`, ..., `any`), with
+//! the same chaining (`get(show).post(save)`). Import them instead of
+//! axum's where you build a [`GuardedRouter`](crate::GuardedRouter):
+//!
+//! ```
+//! use require_login::routing::{get, post};
+//! use require_login::{require_login, GuardedRouter};
+//!
+//! #[require_login(login = "/admin/login")]
+//! async fn save() -> &'static str { "saved" }
+//!
+//! let app = GuardedRouter::new()
+//!     .route("/settings", get(|| async { "the form" }).post(save))
+//!     .public_route("/login", get(|| async { "log in" }))
+//!     .public_route("/admin/login", get(|| async { "admins log in" }));
+//! let audit = app.audit().unwrap();
+//! assert_eq!(audit[1].method, "POST");
+//! assert_eq!(audit[1].login_target().unwrap().as_str(), "/admin/login"); // the handler's own
+//! ```
+//!
+//! Why not axum's: an [`axum::routing::MethodRouter`] erases its handlers'
+//! types, so a router given one cannot tell that a handler carries
+//! `#[require_login]` (or a [`RequireLogin<C>`](crate::RequireLogin)
+//! extractor) and would answer logged-out users with the app's default
+//! login page instead of the handler's own. These functions look at the
+//! handler's first argument when the route is added.
+
+use axum::handler::Handler;
+use axum::routing::MethodRouter;
+
+use crate::__private::{HandlerArguments, OwnGuard};
+
+/// One method's handler, as added.
+pub(crate) struct Endpoint<S> {
+    pub(crate) method: &'static str,
+    pub(crate) own: OwnGuard,
+    pub(crate) router: MethodRouter<S>,
+}
+
+/// The handlers of one path, by method, each with its own guard (if it has
+/// one) known. Built with [`get`], [`post`], ... of this module, and added
+/// to a [`GuardedRouter`](crate::GuardedRouter) with `route` or
+/// `public_route`.
+///
+/// ```
+/// use require_login::routing::{get, GuardedMethodRouter};
+///
+/// let notes: GuardedMethodRouter = get(|| async { "notes" }).post(|| async { "saved" });
+/// let app = require_login::GuardedRouter::new().route("/notes", notes);
+/// # let _ = app;
+/// ```
+pub struct GuardedMethodRouter<S = ()> {
+    pub(crate) endpoints: Vec<Endpoint<S>>,
+}
+
+impl<S> std::fmt::Debug for GuardedMethodRouter<S> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.endpoints.iter().map(|e| (e.method, e.own)))
+            .finish()
+    }
+}
+
+impl<S> Default for GuardedMethodRouter<S> {
+    fn default() -> Self {
+        GuardedMethodRouter {
+            endpoints: Vec::new(),
+        }
+    }
+}
+
+macro_rules! method_functions {
+    ($($name:ident => $method:literal),* $(,)?) => {
+        $(
+            #[doc = concat!("Routes `", $method, "` requests to `handler`, as [`axum::routing::", stringify!($name), "`] does, remembering the handler's own guard.")]
+            ///
+            /// ```
+            #[doc = concat!("use require_login::routing::", stringify!($name), ";")]
+            ///
+            #[doc = concat!("let app = require_login::GuardedRouter::new().route(\"/x\", ", stringify!($name), "(|| async { \"hi\" }));")]
+            #[doc = concat!("assert_eq!(app.audit().unwrap()[0].method, \"", $method, "\");")]
+            /// ```
+            pub fn $name<H, T, S>(handler: H) -> GuardedMethodRouter<S>
+            where
+                H: Handler<T, S>,
+                T: HandlerArguments + 'static,
+                S: Clone + Send + Sync + 'static,
+            {
+                GuardedMethodRouter::default().$name(handler)
+            }
+        )*
+
+        impl<S: Clone + Send + Sync + 'static> GuardedMethodRouter<S> {
+            $(
+                #[doc = concat!("Adds `handler` for `", $method, "` requests, as [`axum::routing::MethodRouter::", stringify!($name), "`] does.")]
+                ///
+                /// # Panics
+                /// When this method already has a handler, as axum does.
+                ///
+                /// ```
+                /// # use require_login::routing::*;
+                #[doc = concat!("let _ = GuardedMethodRouter::<()>::default().", stringify!($name), "(|| async { \"hi\" });")]
+                /// ```
+                #[must_use]
+                pub fn $name<H, T>(mut self, handler: H) -> Self
+                where
+                    H: Handler<T, S>,
+                    T: HandlerArguments + 'static,
+                {
+                    if let Some(existing) = self.endpoints.iter().find(|e| e.method == $method || e.method == "ANY" || $method == "ANY") {
+                        panic!(
+                            "Overlapping method route. Cannot add two method routes that both handle `{}` (already: `{}`)",
+                            $method, existing.method
+                        );
+                    }
+                    self.endpoints.push(Endpoint {
+                        method: $method,
+                        own: T::first_argument(),
+                        router: axum::routing::$name(handler),
+                    });
+                    self
+                }
+            )*
+        }
+    };
+}
+
+method_functions! {
+    get => "GET",
+    post => "POST",
+    put => "PUT",
+    patch => "PATCH",
+    delete => "DELETE",
+    head => "HEAD",
+    options => "OPTIONS",
+    trace => "TRACE",
+    connect => "CONNECT",
+    any => "ANY",
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::__private::Site;
+    use crate::RequireLogin;
+    use std::any::TypeId;
+
+    struct Admin;
+    impl crate::GuardConfig for Admin {
+        const OPTIONS: crate::GuardOptions = crate::GuardOptions::new();
+    }
+
+    #[test]
+    fn reads_the_guard_off_the_first_argument_type() {
+        assert_eq!(
+            OwnGuard::of_argument::<RequireLogin<Site<1234567890123>>>(),
+            OwnGuard::Site(1234567890123)
+        );
+        assert!(matches!(
+            OwnGuard::of_argument::<RequireLogin<Admin>>(),
+            OwnGuard::Config { type_id, config } if type_id == TypeId::of::<RequireLogin<Admin>>() && config.ends_with("Admin")
+        ));
+        assert!(matches!(
+            OwnGuard::of_argument::<RequireLogin>(),
+            OwnGuard::Config { config, .. } if config.ends_with("DefaultLogin")
+        ));
+        assert_eq!(OwnGuard::of_argument::<String>(), OwnGuard::None);
+        assert_eq!(
+            OwnGuard::of_argument::<Option<RequireLogin>>(),
+            OwnGuard::None
+        );
+    }
+}
