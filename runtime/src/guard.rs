@@ -186,7 +186,13 @@ pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginR
 /// even when the app answers the rejection its own way.
 #[cold]
 fn failed(error: GuardError) -> LoginRejection {
-    tracing::error!("require_login: {error}; answering 500");
+    match &error {
+        // Worded as before the typed rejection: operators grep for it.
+        GuardError::SessionStore(cause) => {
+            tracing::error!(error = %cause, "require_login: the session store failed; answering 500");
+        }
+        _ => tracing::error!("require_login: {error}; answering 500"),
+    }
     LoginRejection::ServerError(error)
 }
 
