@@ -31,6 +31,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, UserId};
+// require-login's own HTML escaper, so the workspace has one. It is not
+// public API (`__private`): an app's template engine escapes for it.
+use require_login::__private::escape_html;
 use require_login::{
     client_script, redirect_after_login, require_login, safe_next, FromThisSite,
     CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
@@ -227,11 +230,12 @@ pub fn app(config: Config) -> Router {
 #[require_login(axum_login = Users)]
 async fn dashboard(auth: AuthSession<Users>, State(idle): State<Duration>) -> Html<String> {
     let name = auth.user.map(|user| user.name).unwrap_or_default();
+    // The user's value last, so nothing in it is taken for a placeholder.
     Html(
-        include_str!("dashboard.html")
+        include_str!("../pages/dashboard.html")
             .replace("{client_script_tag}", CLIENT_SCRIPT_TAG)
             .replace("{idle}", &idle.as_secs().to_string())
-            .replace("{name}", &escape(&name)),
+            .replace("{name}", &escape_html(&name)),
     )
 }
 
@@ -259,12 +263,16 @@ struct LoginForm {
 
 fn login_form(next: Option<&str>, error: Option<&str>) -> Html<String> {
     let error = error
-        .map(|e| format!("<p class=\"error\" id=\"error\">{}</p>", escape(e)))
+        .map(|e| format!("<p class=\"error\" id=\"error\">{}</p>", escape_html(e)))
         .unwrap_or_default();
+    // The visitor's value last, as on the dashboard.
     Html(
-        include_str!("login.html")
+        include_str!("../pages/login.html")
             .replace("{error}", &error)
-            .replace("{next}", &escape(next.and_then(safe_next).unwrap_or(""))),
+            .replace(
+                "{next}",
+                &escape_html(next.and_then(safe_next).unwrap_or("")),
+            ),
     )
 }
 
@@ -314,21 +322,6 @@ async fn log_out(mut auth: AuthSession<Users>) -> Response {
 async fn style() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
-        include_str!("style.css"),
+        include_str!("../static/style.css"),
     )
-}
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }

@@ -3,7 +3,9 @@
 //! see every kind of AJAX call land on the right login page.
 //!
 //! [`app`] builds the whole app; `main.rs` serves it, and the real-browser
-//! tests serve exactly the same app.
+//! tests serve exactly the same app. Each page's HTML is a file in
+//! `pages/`, its scripts and the style sheet are in `static/`, compiled in
+//! with `include_str!` and filled in by the `html` module.
 //!
 //! The app is built deny-by-default, with [`require_login::GuardedRouter`]:
 //! every route needs a login unless it is declared public, and the
@@ -41,6 +43,7 @@
 //! ([`require_login::FromThisSite`], against login CSRF).
 
 pub mod csrf;
+mod html;
 pub mod redis;
 
 use std::path::PathBuf;
@@ -60,6 +63,8 @@ use require_login::{
 use serde::Deserialize;
 use serde_json::json;
 use tower_sessions::{Expiry, MemoryStore, Session, SessionManagerLayer, SessionStore};
+
+use html::{escape_html, fill, js_string, missing_banner, page};
 
 /// The password every demo user logs in with; the login page shows it.
 ///
@@ -262,54 +267,7 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
 }
 
 // ---------------------------------------------------------------------------
-// Layout
-
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
-/// A JavaScript string literal, safe inside a `<script>` element.
-fn js_string(text: &str) -> String {
-    serde_json::to_string(text)
-        .unwrap_or_else(|_| "\"\"".to_owned())
-        .replace('<', "\\u003c")
-}
-
-const STYLE: &str = "body{font-family:system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;line-height:1.5}\
-nav a{margin-right:.8rem}output{display:block;margin:.6rem 0;padding:.4rem .6rem;background:#f3f3f3;min-height:1.5em}\
-.missing{background:#fee;border:1px solid #c00;padding:.5rem}.note{color:#555}button{margin:.2rem .4rem .2rem 0}\
-code{background:#f3f3f3;padding:0 .2rem}";
-
-fn page(title: &str, head: &str, body: &str) -> Html<String> {
-    Html(format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\
-         <title>{title} · require-login demo</title><style>{STYLE}</style>{head}</head><body>\
-         <nav><a href=\"/\">Home</a><a href=\"/dashboard\">Dashboard</a><a href=\"/fetch\">fetch</a>\
-         <a href=\"/xhr\">XHR</a><a href=\"/jquery\">jQuery</a><a href=\"/jquery-seed\">jQuery (recipe)</a>\
-         <a href=\"/htmx\">htmx</a><a href=\"/form\">Form</a><a href=\"/draft\">Draft</a><a href=\"/admin\">Admin</a>\
-         <a href=\"/logout\">Log out</a></nav>\
-         <h1>{title}</h1>{body}</body></html>",
-        title = escape(title),
-    ))
-}
-
-fn missing_banner(message: &str) -> String {
-    format!(
-        "<p class=\"missing\" id=\"missing\">{}</p>",
-        escape(message)
-    )
-}
+// Helpers
 
 async fn user_of(session: &Session, key: &str) -> Option<String> {
     session.get::<String>(key).await.ok().flatten()
@@ -340,7 +298,7 @@ async fn index(State(demo): State<AppState>, session: Session) -> Html<String> {
     let user = user_of(&session, require_login::SESSION_KEY).await;
     let admin = user_of(&session, ADMIN_SESSION_KEY).await;
     let status = match (&user, &admin) {
-        (Some(u), _) => format!("Logged in as <b id=\"who\">{}</b>.", escape(u)),
+        (Some(u), _) => format!("Logged in as <b id=\"who\">{}</b>.", escape_html(u)),
         (None, Some(_)) => "Logged in to the admin area only.".to_owned(),
         (None, None) => {
             "Not logged in: every page below sends you to the login form first.".to_owned()
@@ -352,23 +310,17 @@ async fn index(State(demo): State<AppState>, session: Session) -> Html<String> {
         .iter()
         .map(|m| missing_banner(m))
         .collect();
-    let secs = demo.config.idle.as_secs_f64();
+    let idle_seconds = demo.config.idle.as_secs_f64().to_string();
     page(
         "require-login demo",
         "",
-        &format!(
-            "<p>{status}</p>{missing}\
-             <p>Sessions end after <b>{secs} s</b> without a request. Open a page, wait, then press a button: \
-             the call is answered with the login sentinel and the page goes to the login form, which brings \
-             you back here after logging in.</p>\
-             <ul><li><a href=\"/dashboard\">Dashboard</a>: fetch() and XMLHttpRequest</li>\
-             <li><a href=\"/fetch\">fetch()</a></li><li><a href=\"/xhr\">XMLHttpRequest</a></li>\
-             <li><a href=\"/jquery\">jQuery <code>$.ajax</code> with the client script</a></li>\
-             <li><a href=\"/jquery-seed\">jQuery with the recipe's <code>ajaxComplete</code> snippet</a></li>\
-             <li><a href=\"/htmx\">htmx <code>hx-get</code> / <code>hx-post</code></a></li>\
-             <li><a href=\"/form\">A plain form POST</a></li>\
-             <li><a href=\"/draft\">A draft</a>: what you typed survives the login</li>\
-             <li><a href=\"/admin\">Admin area</a> (its own login page)</li></ul>"
+        &fill(
+            include_str!("../pages/index.html"),
+            &[
+                ("status", &status),
+                ("missing", &missing),
+                ("idle_seconds", &idle_seconds),
+            ],
         ),
     )
 }
@@ -387,15 +339,15 @@ struct LoginForm {
 
 fn login_form(action: &str, title: &str, next: Option<&str>, error: Option<&str>) -> Html<String> {
     let next = next.and_then(safe_next);
-    let back = match next {
+    let after_login = match next {
         Some(next) => format!(
             "<p class=\"note\">After logging in you go back to <code id=\"next\">{}</code>.</p>",
-            escape(next)
+            escape_html(next)
         ),
         None => "<p class=\"note\">After logging in you go to the dashboard.</p>".to_owned(),
     };
     let error = error
-        .map(|e| format!("<p class=\"missing\" id=\"error\">{}</p>", escape(e)))
+        .map(|e| format!("<p class=\"missing\" id=\"error\">{}</p>", escape_html(e)))
         .unwrap_or_default();
     page(
         title,
@@ -403,14 +355,15 @@ fn login_form(action: &str, title: &str, next: Option<&str>, error: Option<&str>
         // client script on the login page tells a form POST answered with this
         // page (its values are kept) from one that succeeded.
         &format!("<meta name=\"turbo-visit-control\" content=\"reload\">{CLIENT_SCRIPT_TAG}"),
-        &format!(
-            "{error}<form method=\"post\" action=\"{action}\" id=\"login-form\">\
-             <input type=\"hidden\" name=\"next\" value=\"{next}\">\
-             <p><label>User name <input name=\"username\" id=\"username\" value=\"ada\" required></label></p>\
-             <p><label>Password <input name=\"password\" id=\"password\" type=\"password\" required></label>\
-             <span class=\"note\">(the demo password is <code>{DEMO_PASSWORD}</code>)</span></p>\
-             <p><button type=\"submit\" id=\"login\">Log in</button></p></form>{back}",
-            next = escape(next.unwrap_or("")),
+        &fill(
+            include_str!("../pages/login.html"),
+            &[
+                ("error", &error),
+                ("action", action),
+                ("next", &escape_html(next.unwrap_or(""))),
+                ("password", DEMO_PASSWORD),
+                ("after_login", &after_login),
+            ],
         ),
     )
 }
@@ -507,10 +460,9 @@ async fn logout_page(session: Session) -> Html<String> {
         "Log out",
         // With the script, logging out also discards the form values it kept in this tab.
         CLIENT_SCRIPT_TAG,
-        &format!(
-            "<form method=\"post\" action=\"/logout\" data-require-login-logout>{token_field}\
-             <button type=\"submit\" id=\"logout\">Log out</button></form>\
-             <p class=\"note\">This ends the session on the server, for every tab.</p>"
+        &fill(
+            include_str!("../pages/logout.html"),
+            &[("csrf_field", &token_field)],
         ),
     )
 }
@@ -531,7 +483,11 @@ async fn logout_submit(session: Session, request: Request) -> Response {
 // ---------------------------------------------------------------------------
 // Guarded pages, one per client kind
 
-const RESULT: &str = "<output id=\"result\">not called yet</output>";
+/// What every page with calls shares: `show` and `jsonOrError`.
+const CALLS_JS: &str = include_str!("../static/calls.js");
+const FETCH_JS: &str = include_str!("../static/fetch.js");
+const XHR_JS: &str = include_str!("../static/xhr.js");
+const JQUERY_JS: &str = include_str!("../static/jquery.js");
 
 #[require_login]
 async fn dashboard(session: Session) -> Html<String> {
@@ -541,70 +497,44 @@ async fn dashboard(session: Session) -> Html<String> {
     page(
         "Dashboard",
         &format!("{CLIENT_SCRIPT_TAG}{}", csrf::meta(&session).await),
-        &format!(
-            "<p>Hello <b id=\"who\">{}</b>. These buttons call guarded endpoints; after the session ends \
-             they take you to the login page.</p>\
-             <button id=\"call-fetch\">GET /api/time with fetch()</button>\
-             <button id=\"call-xhr\">POST /api/echo with XMLHttpRequest</button>{RESULT}\
-             <script>{FETCH_CALL}{XHR_CALL}\
-             document.getElementById('call-fetch').onclick = callFetch; \
-             document.getElementById('call-xhr').onclick = callXhr;</script>",
-            escape(&user)
+        &fill(
+            include_str!("../pages/dashboard.html"),
+            &[
+                ("user", &escape_html(&user)),
+                ("calls_js", CALLS_JS),
+                ("fetch_js", FETCH_JS),
+                ("xhr_js", XHR_JS),
+            ],
         ),
-    )
-}
-
-const FETCH_CALL: &str = "function show(text){document.getElementById('result').textContent = text;}\
-function callFetch(){fetch('/api/time',{headers:{'Accept':'application/json'}})\
-.then(function(r){return r.ok ? r.json() : r.text().then(function(t){throw new Error(r.status+' '+t);});})\
-.then(function(d){show('fetch: hello '+d.user+', call '+d.call);})\
-.catch(function(e){show('fetch failed: '+e.message);});}";
-
-const XHR_CALL: &str = "function callXhr(){var x = new XMLHttpRequest();x.open('POST','/api/echo'); \
-x.setRequestHeader('Content-Type','application/json'); \
-x.setRequestHeader('X-CSRF-Token', document.querySelector('meta[name=csrf-token]').content); \
-x.onload = function(){if(x.status===200){var d=JSON.parse(x.responseText);show('xhr: hello '+d.user+', echo '+d.echo+', call '+d.call);}\
-else{show('xhr failed: '+x.status+' '+x.responseText);}}; \
-x.send(JSON.stringify({text:'ping'}));}";
-
-fn client_page(title: &str, head: &str, intro: &str, button: &str, script: &str) -> Html<String> {
-    page(
-        title,
-        head,
-        &format!("<p>{intro}</p>{button}{RESULT}<script>{script}</script>"),
     )
 }
 
 #[require_login]
 async fn fetch_page() -> Html<String> {
-    client_page(
+    page(
         "fetch()",
         CLIENT_SCRIPT_TAG,
-        "The button calls <code>fetch('/api/time')</code>. The client script watches fetch().",
-        "<button id=\"call\">Call with fetch()</button>",
-        &format!("{FETCH_CALL}document.getElementById('call').onclick = callFetch;"),
+        &fill(
+            include_str!("../pages/fetch.html"),
+            &[("calls_js", CALLS_JS), ("fetch_js", FETCH_JS)],
+        ),
     )
 }
 
 #[require_login]
 async fn xhr_page(session: Session) -> Html<String> {
-    client_page(
+    page(
         "XMLHttpRequest",
         &format!("{CLIENT_SCRIPT_TAG}{}", csrf::meta(&session).await),
-        "The button POSTs JSON to <code>/api/echo</code> with a raw XMLHttpRequest. The client script watches it.",
-        "<button id=\"call\">Call with XMLHttpRequest</button>",
-        &format!(
-            "function show(text){{document.getElementById('result').textContent = text;}}\
-             {XHR_CALL}document.getElementById('call').onclick = callXhr;"
+        &fill(
+            include_str!("../pages/xhr.html"),
+            &[("calls_js", CALLS_JS), ("xhr_js", XHR_JS)],
         ),
     )
 }
 
-const JQUERY_CALL: &str = "$(function(){$('#call').on('click', function(){\
-$.ajax({url:'/api/time', dataType:'json'})\
-.done(function(d){$('#result').text('jquery: hello '+d.user+', call '+d.call);})\
-.fail(function(x){$('#result').text('jquery failed: '+x.status+' '+x.responseText);});});});";
-
+/// jQuery's `<script>` tag followed by `extra`, or (jQuery not installed)
+/// no tags and the banner saying so.
 fn jquery_head(demo: &Demo, extra: &str) -> (String, String) {
     if demo.config.jquery.is_file() {
         (
@@ -622,15 +552,14 @@ fn jquery_head(demo: &Demo, extra: &str) -> (String, String) {
 #[require_login]
 async fn jquery_page(State(demo): State<AppState>) -> Html<String> {
     let (jquery, missing) = jquery_head(&demo, "");
-    client_page(
+    page(
         "jQuery with the client script",
         // The client script first, before any library, as everywhere.
         &format!("{CLIENT_SCRIPT_TAG}{jquery}"),
-        &format!(
-            "{missing}The button calls <code>$.ajax</code>. jQuery uses XMLHttpRequest, which the client script watches."
+        &fill(
+            include_str!("../pages/jquery.html"),
+            &[("missing", &missing), ("jquery_js", JQUERY_JS)],
         ),
-        "<button id=\"call\">Call with $.ajax</button>",
-        JQUERY_CALL,
     )
 }
 
@@ -638,20 +567,12 @@ async fn jquery_page(State(demo): State<AppState>) -> Html<String> {
 /// sentinel, and the login route (rendered, as a template's route helper
 /// would, with the return-to link for this page).
 fn seed_snippet(sentinel: &str, login_url: &str) -> String {
-    format!(
-        r#"
-$(document).ready(function() {{
-    $(document).ajaxComplete(
-        function (event, request, options) {{
-            if (request.responseText === {sentinel}) {{
-                window.location.href = {login_url};
-            }}
-        }}
-    )
-}});
-"#,
-        sentinel = js_string(sentinel),
-        login_url = js_string(login_url),
+    fill(
+        include_str!("../static/jquery-seed.js"),
+        &[
+            ("sentinel", &js_string(sentinel)),
+            ("login_url", &js_string(login_url)),
+        ],
     )
 }
 
@@ -665,15 +586,13 @@ async fn jquery_seed_page(State(demo): State<AppState>) -> Html<String> {
         )
     );
     let (head, missing) = jquery_head(&demo, &snippet);
-    client_page(
+    page(
         "jQuery with the recipe's snippet",
         &head,
-        &format!(
-            "{missing}No client script here: only the recipe's <code>$(document).ajaxComplete</code> snippet, \
-             comparing <code>responseText</code> with the sentinel."
+        &fill(
+            include_str!("../pages/jquery-seed.html"),
+            &[("missing", &missing), ("jquery_js", JQUERY_JS)],
         ),
-        "<button id=\"call\">Call with $.ajax</button>",
-        JQUERY_CALL,
     )
 }
 
@@ -694,13 +613,9 @@ async fn htmx_page(State(demo): State<AppState>, session: Session) -> Html<Strin
     page(
         "htmx",
         &head,
-        &format!(
-            "{missing}<p>htmx follows the <code>HX-Redirect</code> header the guard adds; the client script \
-             leaves htmx's requests alone.</p>\
-             <button id=\"call\" hx-get=\"/htmx/fragment\" hx-target=\"#result\">Load with hx-get</button>\
-             <form hx-post=\"/htmx/fragment\" hx-target=\"#result\" style=\"display:inline\">\
-             {token_field}<input type=\"hidden\" name=\"text\" value=\"posted\">\
-             <button id=\"post\" type=\"submit\">Send with hx-post</button></form>{RESULT}"
+        &fill(
+            include_str!("../pages/htmx.html"),
+            &[("missing", &missing), ("csrf_field", &token_field)],
         ),
     )
 }
@@ -715,16 +630,14 @@ async fn form_page(session: Session, Query(q): Query<SavedQuery>) -> Html<String
     let token_field = csrf::field(&session).await;
     let saved = q
         .saved
-        .map(|s| format!("<p id=\"saved\">Saved: {}</p>", escape(&s)))
+        .map(|s| format!("<p id=\"saved\">Saved: {}</p>", escape_html(&s)))
         .unwrap_or_default();
     page(
         "A form",
         "",
-        &format!(
-            "{saved}<p>A plain HTML form (no script). Let the session end, then submit: you land on the \
-             login page and, after logging in, back here.</p>\
-             <form method=\"post\" action=\"/form\">{token_field}<p><label>Note <input name=\"note\" id=\"note\" value=\"hello\">\
-             </label></p><button type=\"submit\" id=\"save\">Save</button></form>"
+        &fill(
+            include_str!("../pages/form.html"),
+            &[("saved", &saved), ("csrf_field", &token_field)],
         ),
     )
 }
@@ -792,17 +705,6 @@ impl Draft {
     }
 }
 
-const DRAFT_SCRIPT: &str = "function show(t){document.getElementById('result').textContent = t;}\
-document.getElementById('save-fetch').onclick = function(){\
-var data = {}; new FormData(document.getElementById('draft')).forEach(function(v, k){data[k] = v;});\
-fetch('/api/draft',{method:'POST',headers:{'Content-Type':'application/json',\
-'X-CSRF-Token':document.querySelector('meta[name=csrf-token]').content},body:JSON.stringify(data)})\
-.then(function(r){return r.ok ? r.json() : r.text().then(function(t){throw new Error(r.status+' '+t);});})\
-.then(function(d){show('fetch saved: '+d.saved);})\
-.catch(function(e){show('fetch failed: '+e.message);});};\
-document.addEventListener('require-login:restored', function(e){\
-document.getElementById('restored').textContent = e.detail.fields.length + ' fields restored';});";
-
 #[require_login]
 async fn draft_page(
     State(demo): State<AppState>,
@@ -827,10 +729,10 @@ async fn draft_page(
     let token_field = csrf::field(&session).await;
     let saved = q
         .saved
-        .map(|s| format!("<p id=\"saved\">Saved: {}</p>", escape(&s)))
+        .map(|s| format!("<p id=\"saved\">Saved: {}</p>", escape_html(&s)))
         .unwrap_or_default();
     let keep_off = q.keep.as_deref() == Some("off");
-    let (open, close, intro) = if keep_off {
+    let (keep_open, keep_close, intro) = if keep_off {
         (
             "<div data-require-login-keep=\"off\">",
             "</div>",
@@ -852,24 +754,18 @@ async fn draft_page(
             "{CLIENT_SCRIPT_TAG}{}{owner}{htmx}",
             csrf::meta(&session).await
         ),
-        &format!(
-            "{missing}{saved}{open}<p>{intro}</p>\
-             <form id=\"draft\" method=\"post\" action=\"/draft\">{token_field}\
-             <p><label>Title <input name=\"title\" id=\"title\"></label></p>\
-             <p><label>Text <textarea name=\"body\" id=\"body\" rows=\"3\" cols=\"40\"></textarea></label></p>\
-             <p><label>Priority <select name=\"priority\" id=\"priority\"><option value=\"low\">low</option>\
-             <option value=\"normal\" selected>normal</option><option value=\"high\">high</option></select></label> \
-             <label><input type=\"checkbox\" name=\"urgent\" id=\"urgent\" value=\"yes\"> urgent</label></p>\
-             <p><label>PIN <input type=\"password\" name=\"pin\" id=\"pin\" autocomplete=\"off\"></label> \
-             <label>Voucher <input name=\"voucher\" id=\"voucher\" data-require-login-keep=\"off\"></label>\
-             <span class=\"note\">(neither is ever kept)</span></p>\
-             <button type=\"submit\" id=\"save-form\">Save (form POST)</button>\
-             <button type=\"button\" id=\"save-fetch\">Save with fetch()</button>\
-             <button type=\"button\" id=\"save-htmx\" hx-post=\"/draft/htmx\" hx-target=\"#result\">Save with htmx</button>\
-             </form>\
-             <form id=\"private\" data-require-login-keep=\"off\"><p><label>Private note (never kept) \
-             <textarea name=\"private\" id=\"private-note\" rows=\"2\" cols=\"40\"></textarea></label></p></form>\
-             {close}{RESULT}<output id=\"restored\"></output><script>{DRAFT_SCRIPT}</script>"
+        &fill(
+            include_str!("../pages/draft.html"),
+            &[
+                ("missing", &missing),
+                ("saved", &saved),
+                ("keep_open", keep_open),
+                ("intro", intro),
+                ("csrf_field", &token_field),
+                ("keep_close", keep_close),
+                ("calls_js", CALLS_JS),
+                ("draft_js", include_str!("../static/draft.js")),
+            ],
         ),
     )
     .into_response()
@@ -889,7 +785,7 @@ async fn draft_api(_csrf: csrf::CsrfChecked, Json(draft): Json<Draft>) -> Json<s
 async fn draft_htmx(csrf::CsrfForm(draft): csrf::CsrfForm<Draft>) -> Html<String> {
     Html(format!(
         "<span>htmx saved: {}</span>",
-        escape(&draft.summary())
+        escape_html(&draft.summary())
     ))
 }
 
@@ -934,7 +830,7 @@ async fn htmx_get(State(demo): State<AppState>, session: Session) -> Html<String
     let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
     Html(format!(
         "<span>htmx get: hello {}, call {call}</span>",
-        escape(&user)
+        escape_html(&user)
     ))
 }
 
@@ -950,8 +846,8 @@ async fn htmx_post(
     let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
     Html(format!(
         "<span>htmx post: hello {}, {}, call {call}</span>",
-        escape(&user),
-        escape(&form.text)
+        escape_html(&user),
+        escape_html(&form.text)
     ))
 }
 
@@ -966,17 +862,13 @@ async fn admin_page(session: Session) -> Html<String> {
     page(
         "Admin",
         CLIENT_SCRIPT_TAG,
-        &format!(
-            "<p>Admin <b id=\"who\">{}</b>. The admin area has its own login page and session key: its guards \
-             send logged-out users to <code>/admin/login</code>.</p>\
-             <button id=\"call\">GET /admin/api/stats with fetch()</button>\
-             <p><a href=\"/admin/logout\">Log out of the admin area</a></p>{RESULT}\
-             <script>function show(t){{document.getElementById('result').textContent = t;}}\
-             document.getElementById('call').onclick = function(){{fetch('/admin/api/stats')\
-             .then(function(r){{return r.ok ? r.json() : r.text().then(function(t){{throw new Error(r.status+' '+t);}});}})\
-             .then(function(d){{show('admin: hello '+d.admin+', call '+d.call);}})\
-             .catch(function(e){{show('admin call failed: '+e.message);}});}};</script>",
-            escape(&admin)
+        &fill(
+            include_str!("../pages/admin.html"),
+            &[
+                ("admin", &escape_html(&admin)),
+                ("calls_js", CALLS_JS),
+                ("admin_js", include_str!("../static/admin.js")),
+            ],
         ),
     )
 }
@@ -1006,9 +898,9 @@ async fn admin_logout_page(session: Session) -> Html<String> {
     page(
         "Admin log out",
         CLIENT_SCRIPT_TAG,
-        &format!(
-            "<form method=\"post\" action=\"/admin/logout\" data-require-login-logout>{token_field}\
-             <button type=\"submit\" id=\"logout\">Log out of the admin area</button></form>"
+        &fill(
+            include_str!("../pages/admin-logout.html"),
+            &[("csrf_field", &token_field)],
         ),
     )
 }
@@ -1063,11 +955,15 @@ mod tests {
         let js = seed_snippet("LOGIN_REQUIRED", "/login?next=%2Fjquery-seed");
         assert!(js.contains("$(document).ajaxComplete("));
         assert!(js.contains(r#"if (request.responseText === "LOGIN_REQUIRED") {"#));
-        assert!(js.contains(r#"window.location.href = "/login?next=%2Fjquery-seed";"#));
+        // `require_login::__private::js_string` writes `?`, `=` and `%` as `\xHH`.
+        assert!(js.contains(r#"window.location.href = "/login\x3fnext\x3d\x252Fjquery-seed";"#));
     }
 
     #[test]
-    fn js_string_cannot_close_a_script_element() {
-        assert_eq!(js_string("</script>"), "\"\\u003c/script>\"");
+    fn seed_snippet_values_can_close_neither_the_string_nor_the_script_element() {
+        let js = seed_snippet(r#"</script><script>alert("x")//"#, "/login?next=</SCRIPT>'");
+        assert!(!js.to_ascii_lowercase().contains("</script"), "{js}");
+        assert!(js.contains(r#"=== "\x3c/script\x3e\x3cscript\x3ealert\x28\x22x\x22\x29//") {"#));
+        assert!(js.contains(r#"= "/login\x3fnext\x3d\x3c/SCRIPT\x3e\x27";"#));
     }
 }
