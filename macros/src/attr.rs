@@ -2,8 +2,7 @@
 //! error instead of stopping at the first.
 
 use proc_macro2::TokenStream;
-use quote::quote;
-use quote::ToTokens;
+use quote::{quote, ToTokens};
 use syn::meta::ParseNestedMeta;
 use syn::{Expr, ExprLit, ExprPath, Lit, LitStr, Token, Type};
 
@@ -30,30 +29,84 @@ pub(crate) struct Args {
     pub(crate) krate: Option<syn::Path>,
     /// `axum_login = Backend`: axum-login's `AuthSession<Backend>` decides.
     pub(crate) axum_login: Option<Type>,
-    /// Every name given so far, valid value or not, to report a repeat.
-    given: Vec<String>,
+    /// Every argument given so far, valid value or not, to report a repeat.
+    given: Vec<Argument>,
 }
 
-/// Every argument, with how to write it: the one list messages come from.
-const ARGUMENTS: [(&str, &str); 7] = [
-    ("login", "login = \"/login\""),
-    ("sentinel", "sentinel = \"LOGIN_REQUIRED\""),
-    ("status", "status = 403"),
-    ("redirect_field", "redirect_field = \"next\""),
-    ("session_key", "session_key = \"user_id\""),
-    ("crate", "crate = \"my_reexports::require_login\""),
-    ("axum_login", "axum_login = MyBackend"),
-];
+/// The arguments `#[require_login]` takes. Every message that names them
+/// comes from here, and every `match` on them is exhaustive: a new argument
+/// cannot be parsed, described or dispatched by a catch-all.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Argument {
+    Login,
+    Sentinel,
+    Status,
+    RedirectField,
+    SessionKey,
+    Crate,
+    AxumLogin,
+}
 
-/// Arguments that make no sense together: (one, other, why).
-const EXCLUSIVE: [(&str, &str, &str); 1] = [(
-    "session_key",
-    "axum_login",
-    "with `axum_login`, axum-login's `AuthSession` decides who is logged in, not a session key",
-)];
+impl Argument {
+    /// In the order the messages list them.
+    const ALL: [Argument; 7] = [
+        Argument::Login,
+        Argument::Sentinel,
+        Argument::Status,
+        Argument::RedirectField,
+        Argument::SessionKey,
+        Argument::Crate,
+        Argument::AxumLogin,
+    ];
+
+    fn named(path: &syn::Path) -> Option<Argument> {
+        Argument::ALL
+            .into_iter()
+            .find(|argument| path.is_ident(argument.name()))
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            Argument::Login => "login",
+            Argument::Sentinel => "sentinel",
+            Argument::Status => "status",
+            Argument::RedirectField => "redirect_field",
+            Argument::SessionKey => "session_key",
+            Argument::Crate => "crate",
+            Argument::AxumLogin => "axum_login",
+        }
+    }
+
+    /// How to write it, for messages.
+    fn example(self) -> &'static str {
+        match self {
+            Argument::Login => "login = \"/login\"",
+            Argument::Sentinel => "sentinel = \"LOGIN_REQUIRED\"",
+            Argument::Status => "status = 403",
+            Argument::RedirectField => "redirect_field = \"next\"",
+            Argument::SessionKey => "session_key = \"user_id\"",
+            Argument::Crate => "crate = \"my_reexports::require_login\"",
+            Argument::AxumLogin => "axum_login = MyBackend",
+        }
+    }
+
+    /// The argument this one cannot be given with, and why.
+    fn excludes(self) -> Option<(Argument, &'static str)> {
+        const AXUM_LOGIN_DECIDES: &str = "with `axum_login`, axum-login's `AuthSession` decides who is logged in, not a session key";
+        match self {
+            Argument::SessionKey => Some((Argument::AxumLogin, AXUM_LOGIN_DECIDES)),
+            Argument::AxumLogin => Some((Argument::SessionKey, AXUM_LOGIN_DECIDES)),
+            Argument::Login
+            | Argument::Sentinel
+            | Argument::Status
+            | Argument::RedirectField
+            | Argument::Crate => None,
+        }
+    }
+}
 
 /// An argument's value: an expression, or for `axum_login` a type.
-pub(crate) enum Value {
+enum Value {
     Expr(Expr),
     Type(Type),
 }
@@ -68,93 +121,96 @@ impl ToTokens for Value {
 }
 
 fn unknown_argument(name: &str) -> String {
-    let known: Vec<String> = ARGUMENTS.iter().map(|(n, _)| format!("`{n}`")).collect();
+    let known: Vec<String> = Argument::ALL
+        .iter()
+        .map(|argument| format!("`{}`", argument.name()))
+        .collect();
+    let (last, rest) = known.split_last().expect("there are arguments");
     format!(
-        "unknown argument `{name}`: #[require_login] takes {} or {}",
-        known[..known.len() - 1].join(", "),
-        known[known.len() - 1]
+        "unknown argument `{name}`: #[require_login] takes {} or {last}",
+        rest.join(", ")
     )
 }
 
 impl Args {
-    /// Parses one `name = value` pair. Every error goes to `errors` and
+    /// Parses the attribute's arguments. Every error goes to `errors`, and
     /// parsing goes on with the next argument, so that all are reported.
-    pub(crate) fn parse_one(
-        &mut self,
-        meta: ParseNestedMeta<'_>,
-        errors: &mut Errors,
-    ) -> syn::Result<()> {
-        let name = path_name(&meta.path);
-        let example = ARGUMENTS
-            .iter()
-            .find(|(known, _)| meta.path.is_ident(known))
-            .map(|(_, example)| *example);
-        let wants_type = meta.path.is_ident("axum_login");
-        let Some(value) = argument_value(&meta, wants_type)? else {
-            errors.push(syn::Error::new_spanned(
-                &meta.path,
-                match example {
-                    Some(example) => format!("`{name}` needs a value: write `{example}`"),
-                    None => unknown_argument(&name),
-                },
-            ));
-            return Ok(());
-        };
-        if example.is_none() {
-            let path = &meta.path;
-            errors.push(syn::Error::new_spanned(
-                quote!(#path = #value),
-                unknown_argument(&name),
-            ));
-            return Ok(());
+    pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> Args {
+        let mut parsed = Args::default();
+        let parser = syn::meta::parser(|meta| parsed.parse_one(meta, errors));
+        if let Err(error) = syn::parse::Parser::parse2(parser, args) {
+            errors.push(error);
         }
-        if self.given.contains(&name) {
-            errors.push(syn::Error::new_spanned(
-                &meta.path,
-                format!("`{name}` is given more than once: keep one `{name} = ...`"),
-            ));
-            return Ok(());
-        }
-        self.given.push(name.clone());
-        for (one, other, why) in EXCLUSIVE {
-            let earlier = if name == one {
-                other
-            } else if name == other {
-                one
-            } else {
-                continue;
-            };
-            if self.given.iter().any(|given| given == earlier) {
+        parsed
+    }
+
+    /// Parses one `name = value` pair.
+    fn parse_one(&mut self, meta: ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<()> {
+        let argument = Argument::named(&meta.path);
+        let value = argument_value(&meta, argument == Some(Argument::AxumLogin))?;
+        let path = &meta.path;
+        let (argument, value) = match (argument, value) {
+            (Some(argument), Some(value)) => (argument, value),
+            (Some(argument), None) => {
+                let (name, example) = (argument.name(), argument.example());
                 errors.push(syn::Error::new_spanned(
-                    &meta.path,
-                    format!("`{earlier}` and `{name}` exclude each other: {why}; keep one"),
+                    path,
+                    format!("`{name}` needs a value: write `{example}`"),
                 ));
                 return Ok(());
             }
-        }
-        let value = match value {
-            Value::Type(ty) => {
-                self.axum_login = Some(ty);
+            (None, value) => {
+                let unknown = unknown_argument(&path_name(path));
+                errors.push(match value {
+                    Some(value) => syn::Error::new_spanned(quote!(#path = #value), unknown),
+                    None => syn::Error::new_spanned(path, unknown),
+                });
                 return Ok(());
             }
-            Value::Expr(expr) if wants_type => {
-                errors.push(syn::Error::new_spanned(
-                    &expr,
-                    "`axum_login` takes your axum-login backend type, not a string: write `axum_login = MyBackend`",
-                ));
-                return Ok(());
-            }
-            Value::Expr(expr) => expr,
         };
-        match name.as_str() {
-            "login" => self.login = str_value(&name, value, errors),
-            "sentinel" => self.sentinel = str_value(&name, value, errors),
-            "session_key" => self.session_key = str_value(&name, value, errors),
-            "status" => self.status = status(value, errors),
-            "redirect_field" => self.redirect_field = redirect_field(value, errors),
-            _ => self.krate = crate_path(value, errors),
+        if !self.first_of_its_kind(argument, path, errors) {
+            return Ok(());
+        }
+        match argument {
+            Argument::Login => self.login = str_value(argument, value, errors),
+            Argument::Sentinel => self.sentinel = str_value(argument, value, errors),
+            Argument::SessionKey => self.session_key = str_value(argument, value, errors),
+            Argument::Status => self.status = status(value, errors),
+            Argument::RedirectField => self.redirect_field = redirect_field(value, errors),
+            Argument::Crate => self.krate = crate_path(value, errors),
+            Argument::AxumLogin => self.axum_login = backend(value, errors),
         }
         Ok(())
+    }
+
+    /// Records `argument` as given; `false` (with the error) when it was
+    /// given before or excludes one given before.
+    fn first_of_its_kind(
+        &mut self,
+        argument: Argument,
+        path: &syn::Path,
+        errors: &mut Errors,
+    ) -> bool {
+        let name = argument.name();
+        if self.given.contains(&argument) {
+            errors.push(syn::Error::new_spanned(
+                path,
+                format!("`{name}` is given more than once: keep one `{name} = ...`"),
+            ));
+            return false;
+        }
+        self.given.push(argument);
+        if let Some((other, why)) = argument.excludes() {
+            if self.given.contains(&other) {
+                let other = other.name();
+                errors.push(syn::Error::new_spanned(
+                    path,
+                    format!("`{other}` and `{name}` exclude each other: {why}; keep one"),
+                ));
+                return false;
+            }
+        }
+        true
     }
 }
 
@@ -184,12 +240,13 @@ fn argument_value(meta: &ParseNestedMeta<'_>, wants_type: bool) -> syn::Result<O
     Ok(None)
 }
 
-fn str_value(name: &str, value: Expr, errors: &mut Errors) -> Option<StrValue> {
+fn str_value(argument: Argument, value: Value, errors: &mut Errors) -> Option<StrValue> {
+    let name = argument.name();
     match value {
-        Expr::Lit(ExprLit {
+        Value::Expr(Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
-        }) => Some(StrValue::Literal(lit)),
-        Expr::Path(path) => const_path(name, path, errors).map(StrValue::Const),
+        })) => Some(StrValue::Literal(lit)),
+        Value::Expr(Expr::Path(path)) => const_path(argument, path, errors).map(StrValue::Const),
         other => {
             errors.push(syn::Error::new_spanned(
                 &other,
@@ -202,7 +259,7 @@ fn str_value(name: &str, value: Expr, errors: &mut Errors) -> Option<StrValue> {
 
 /// A const's path. `Self::X` cannot work: the checks the attribute emits
 /// are items of their own, where `Self` means nothing.
-fn const_path(name: &str, path: ExprPath, errors: &mut Errors) -> Option<ExprPath> {
+fn const_path(argument: Argument, path: ExprPath, errors: &mut Errors) -> Option<ExprPath> {
     let first = path.path.segments.first();
     if path.qself.is_none() && first.is_some_and(|segment| segment.ident == "Self") {
         let rest: Vec<String> = path
@@ -215,8 +272,9 @@ fn const_path(name: &str, path: ExprPath, errors: &mut Errors) -> Option<ExprPat
         errors.push(syn::Error::new_spanned(
             &path,
             format!(
-                "`{name}` cannot name a const through `Self`: write the type's name instead, such as `{name} = Pages::{}`",
-                rest.join("::")
+                "`{name}` cannot name a const through `Self`: write the type's name instead, such as `{name} = Pages::{rest}`",
+                name = argument.name(),
+                rest = rest.join("::")
             ),
         ));
         return None;
@@ -224,10 +282,14 @@ fn const_path(name: &str, path: ExprPath, errors: &mut Errors) -> Option<ExprPat
     Some(path)
 }
 
-fn status(value: Expr, errors: &mut Errors) -> Option<u16> {
-    if let Expr::Lit(ExprLit {
+/// A literal 401 or 403. The same rule holds in `GuardOptions::status`, which
+/// the registered options are built with; it is checked here as well because
+/// const evaluation reports nothing while the attribute has errors of its
+/// own, and a bad status should be reported with them.
+fn status(value: Value, errors: &mut Errors) -> Option<u16> {
+    if let Value::Expr(Expr::Lit(ExprLit {
         lit: Lit::Int(int), ..
-    }) = &value
+    })) = &value
     {
         if let Ok(code @ (401 | 403)) = int.base10_parse::<u16>() {
             return Some(code);
@@ -240,15 +302,15 @@ fn status(value: Expr, errors: &mut Errors) -> Option<u16> {
     None
 }
 
-fn redirect_field(value: Expr, errors: &mut Errors) -> Option<RedirectField> {
+fn redirect_field(value: Value, errors: &mut Errors) -> Option<RedirectField> {
     match value {
-        Expr::Lit(ExprLit {
+        Value::Expr(Expr::Lit(ExprLit {
             lit: Lit::Bool(b), ..
-        }) if !b.value => Some(RedirectField::Off),
-        Expr::Lit(ExprLit {
+        })) if !b.value => Some(RedirectField::Off),
+        Value::Expr(Expr::Lit(ExprLit {
             lit: Lit::Str(lit), ..
-        }) => Some(RedirectField::Named(StrValue::Literal(lit))),
-        Expr::Path(path) => const_path("redirect_field", path, errors)
+        })) => Some(RedirectField::Named(StrValue::Literal(lit))),
+        Value::Expr(Expr::Path(path)) => const_path(Argument::RedirectField, path, errors)
             .map(|path| RedirectField::Named(StrValue::Const(path))),
         other => {
             errors.push(syn::Error::new_spanned(
@@ -260,10 +322,10 @@ fn redirect_field(value: Expr, errors: &mut Errors) -> Option<RedirectField> {
     }
 }
 
-fn crate_path(value: Expr, errors: &mut Errors) -> Option<syn::Path> {
-    if let Expr::Lit(ExprLit {
+fn crate_path(value: Value, errors: &mut Errors) -> Option<syn::Path> {
+    if let Value::Expr(Expr::Lit(ExprLit {
         lit: Lit::Str(lit), ..
-    }) = &value
+    })) = &value
     {
         if let Ok(path) = lit.parse::<syn::Path>() {
             return Some(path);
@@ -274,6 +336,19 @@ fn crate_path(value: Expr, errors: &mut Errors) -> Option<syn::Path> {
         "`crate` takes the path of the require_login crate as a string, such as `crate = \"my_reexports::require_login\"`",
     ));
     None
+}
+
+fn backend(value: Value, errors: &mut Errors) -> Option<Type> {
+    match value {
+        Value::Type(ty) => Some(ty),
+        Value::Expr(expr) => {
+            errors.push(syn::Error::new_spanned(
+                &expr,
+                "`axum_login` takes your axum-login backend type, not a string: write `axum_login = MyBackend`",
+            ));
+            None
+        }
+    }
 }
 
 /// Errors collected while parsing and checking, emitted together.

@@ -5,12 +5,42 @@
 use proc_macro2::{Group, Span, TokenStream, TokenTree};
 use quote::{format_ident, quote, quote_spanned, ToTokens};
 use syn::spanned::Spanned;
-use syn::{FnArg, ItemFn};
+use syn::{FnArg, Ident, ItemFn};
 
 use crate::attr::{Args, Errors, RedirectField, StrValue};
 
+/// The attribute: `args` are its arguments, `item` the handler.
+pub(crate) fn require_login(args: TokenStream, item: TokenStream) -> TokenStream {
+    let function = match syn::parse2::<ItemFn>(item.clone()) {
+        Ok(function) => function,
+        Err(error) => {
+            let message =
+                format!("#[require_login] goes on an async axum handler (`async fn`): {error}");
+            return with_error(item, syn::Error::new(error.span(), message));
+        }
+    };
+    let mut errors = Errors::default();
+    let parsed = Args::parse(args.clone(), &mut errors);
+    check_signature(&function, &mut errors);
+    match errors.into_result() {
+        Ok(()) => {
+            let site_id = site_id(&function, &args);
+            expand(&parsed, function, site_id)
+        }
+        Err(error) => with_error(item, error),
+    }
+}
+
+/// The item as written, followed by the errors: editors keep seeing the
+/// function (completion, go-to-definition) while the errors are shown, and
+/// only our errors show (as tokio-macros' `token_stream_with_error` does).
+fn with_error(mut item: TokenStream, error: syn::Error) -> TokenStream {
+    item.extend(error.into_compile_error());
+    item
+}
+
 /// Checks that `function` can be guarded.
-pub(crate) fn check_signature(function: &ItemFn, errors: &mut Errors) {
+fn check_signature(function: &ItemFn, errors: &mut Errors) {
     if function.sig.asyncness.is_none() {
         errors.push(syn::Error::new_spanned(
             function.sig.fn_token,
@@ -27,7 +57,30 @@ pub(crate) fn check_signature(function: &ItemFn, errors: &mut Errors) {
     }
 }
 
-pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenStream {
+/// A stable id for this guarded handler, under which its options are
+/// registered: FNV-1a over the crate being built, the handler's name and
+/// place in the source, and the arguments. Two handlers share an id only if
+/// all of these collide (the runtime then answers both with a logged 500,
+/// never with the other's options).
+fn site_id(function: &ItemFn, args: &TokenStream) -> u64 {
+    let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
+    let place = format!("{:?}", function.sig.ident.span());
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for part in [
+        crate_name.as_str(),
+        &function.sig.ident.to_string(),
+        &place,
+        &args.to_string(),
+    ] {
+        for &byte in part.as_bytes().iter().chain(&[0xff]) {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+    }
+    hash
+}
+
+fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenStream {
     let krate = args
         .krate
         .clone()
@@ -41,44 +94,53 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
         },
     );
 
-    let mut checks = Vec::new();
-    // Each value is bound once to a typed const (so a const of the wrong type
-    // is one error, at the argument), then checked by const evaluation of the
-    // runtime's rules (one implementation of them), spanned on the argument
-    // so each bad value fails the build right there, all of them in one build.
-    let mut check = |value: &StrValue, name: &str, checker: &str| {
-        let bound = format_ident!("__REQUIRE_LOGIN_{}", name.to_uppercase());
-        let checker = format_ident!("{checker}");
+    // Each given option is set alone on a `GuardOptions` by the builder
+    // method users call (so its rules live in one place), in a `const` of
+    // its own spanned on the argument: a bad value fails the build right
+    // there with the builder's message, every bad value in the same build.
+    // The value is first bound to a typed const, so that a const of the
+    // wrong type is one error, at the argument.
+    let mut items = Vec::new();
+    let mut given = |name: &str, value: &StrValue, set: fn(&Ident) -> TokenStream| {
+        let upper = name.to_uppercase();
+        let bound = format_ident!("__REQUIRE_LOGIN_{upper}_VALUE");
+        let options = format_ident!("__REQUIRE_LOGIN_{upper}");
         let tokens = value.to_tokens();
         let (first, last) = value.span_range();
-        let call = respan(quote!(#krate::__private::#checker(#bound)), first, last);
-        checks.push(quote_spanned! {first=>
+        let setter = set(&bound);
+        let built = respan(quote!(#krate::GuardOptions::new().#setter), first, last);
+        items.push(quote_spanned! {first=>
             const #bound: &str = #tokens;
-            const _: () = #call;
+            const #options: #krate::GuardOptions = #built;
         });
-        quote!(#bound)
+        quote_spanned!(first=> #options)
     };
+    let default = quote!(#krate::GuardOptions::new());
     let login = match &args.login {
-        Some(value) => check(value, "login", "check_login"),
-        None => quote!("/login"),
+        Some(value) => given("login", value, |value| quote!(login(#value))),
+        None => default.clone(),
     };
     let sentinel = match &args.sentinel {
-        Some(value) => check(value, "sentinel", "check_sentinel_value"),
-        None => quote!(#krate::LOGIN_REQUIRED),
+        Some(value) => given("sentinel", value, |value| quote!(sentinel(#value))),
+        None => default.clone(),
     };
     let session_key = match &args.session_key {
-        Some(value) => check(value, "session_key", "check_session_key"),
-        None => quote!(#krate::SESSION_KEY),
+        Some(value) => given("session_key", value, |value| quote!(session_key(#value))),
+        None => default.clone(),
     };
     let redirect_field = match &args.redirect_field {
-        Some(RedirectField::Named(value)) => {
-            let value = check(value, "redirect_field", "check_redirect_field");
-            quote!(::core::option::Option::Some(#value))
-        }
-        Some(RedirectField::Off) => quote!(::core::option::Option::None),
-        None => quote!(::core::option::Option::Some("next")),
+        Some(RedirectField::Named(value)) => given(
+            "redirect_field",
+            value,
+            |value| quote!(redirect_field(::core::option::Option::Some(#value))),
+        ),
+        Some(RedirectField::Off) => quote!(#default.redirect_field(::core::option::Option::None)),
+        None => default.clone(),
     };
-    let status = args.status.unwrap_or(403);
+    let status = match args.status {
+        Some(code) => quote!(#default.status(#code)),
+        None => default.clone(),
+    };
     // Spanned on the type, so that a type that is no axum-login backend (or
     // a build without the `axum-login` feature) is an error at the argument.
     let axum_login = args.axum_login.as_ref().map(|backend| {
@@ -91,11 +153,15 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
     // block the names it declares cannot meet the body's.
     let registration: syn::Stmt = syn::parse_quote! {
         const _: () = {
-            #(#checks)*
+            #(#items)*
             #krate::__private::inventory::submit! {
-                #krate::__private::SiteEntry::new(
-                    #site_id, #login, #sentinel, #status, #redirect_field, #session_key,
-                ) #axum_login
+                #krate::__private::SiteEntry::new(#site_id, #krate::__private::GivenOptions {
+                    login: #login,
+                    sentinel: #sentinel,
+                    status: #status,
+                    redirect_field: #redirect_field,
+                    session_key: #session_key,
+                }) #axum_login
             }
         };
     };
@@ -103,10 +169,10 @@ pub(crate) fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenSt
     quote!(#function)
 }
 
-/// Spans the call `path(args)` from `first` to `last`: its path tokens get
-/// `first` and its argument parentheses `last`, so that rustc reports an
-/// error in the call (a const-evaluation panic) under the whole argument
-/// (`consts::SENTINEL`, not only `consts`), not under the attribute.
+/// Spans the expression `path.call(args)` from `first` to `last`: its
+/// leading tokens get `first` and its parentheses `last`, so that rustc
+/// reports an error in it (a const-evaluation panic) under the whole
+/// argument (`consts::SENTINEL`, not only `consts`), not under the attribute.
 fn respan(tokens: TokenStream, first: Span, last: Span) -> TokenStream {
     tokens
         .into_iter()

@@ -17,7 +17,7 @@ use std::sync::OnceLock;
 pub use inventory;
 
 use crate::guard::{DefaultLogin, GuardConfig, RequireLogin};
-use crate::options::{check_sentinel, DenyStatus, GuardOptions, LoginTarget};
+use crate::options::GuardOptions;
 
 /// Where a guard's options come from: a [`GuardConfig`] type, or a site the
 /// attribute registered.
@@ -54,39 +54,38 @@ pub struct SiteEntry {
 
 inventory::collect!(SiteEntry);
 
+/// The options an attribute was given, each set alone on a
+/// [`GuardOptions`] by the builder method users call (`.login(...)`,
+/// `.sentinel(...)`, ...), in a `const` of its own: so each bad value is a
+/// compile error at its own argument, and the rules live in the builder
+/// only. An option not given is `GuardOptions::new()`, the default.
+pub struct GivenOptions {
+    /// Carries the login target.
+    pub login: GuardOptions,
+    /// Carries the sentinel.
+    pub sentinel: GuardOptions,
+    /// Carries the AJAX status.
+    pub status: GuardOptions,
+    /// Carries the return-to field.
+    pub redirect_field: GuardOptions,
+    /// Carries the session key.
+    pub session_key: GuardOptions,
+}
+
 impl SiteEntry {
-    /// Built in the `static` that `inventory::submit!` declares. The values
-    /// were checked by the `const` items the attribute emits beside it, so
-    /// nothing here panics and each bad argument is reported once.
-    pub const fn new(
-        id: u64,
-        login: &'static str,
-        sentinel: &'static str,
-        status: u16,
-        redirect_field: Option<&'static str>,
-        session_key: &'static str,
-    ) -> Self {
-        let login = match LoginTarget::try_new(login) {
-            Ok(target) => target,
-            // Unreachable in a build that compiled: `check_login` failed it.
-            Err(_) => LoginTarget::Path("/login"),
-        };
-        let status = if status == 401 {
-            DenyStatus::Unauthorized
-        } else {
-            DenyStatus::Forbidden
-        };
+    /// Built in the `static` that `inventory::submit!` declares, from
+    /// options already checked: it only takes each field from the options
+    /// that carry it.
+    pub const fn new(id: u64, given: GivenOptions) -> Self {
         SiteEntry {
             id,
             options: GuardOptions {
-                login,
-                sentinel,
-                status,
-                redirect_field,
-                session_key,
-                #[cfg(feature = "axum-login")]
-                axum_login: None,
-                store_timeout: crate::options::STORE_TIMEOUT,
+                login: given.login.login,
+                sentinel: given.sentinel.sentinel,
+                status: given.status.status,
+                redirect_field: given.redirect_field.redirect_field,
+                session_key: given.session_key.session_key,
+                ..GuardOptions::new()
             },
         }
     }
@@ -171,34 +170,6 @@ pub(crate) fn registered_options() -> impl Iterator<Item = &'static GuardOptions
     inventory::iter::<SiteEntry>
         .into_iter()
         .map(|entry| &entry.options)
-}
-
-// The checks below run in `const _: () = ...;` items the attribute emits,
-// spanned on each argument, so a bad value, literal or const, fails the build
-// at that argument with the message here.
-
-/// Fails the build unless `login` is a single-slash path, an http(s) URL or a route name.
-pub const fn check_login(login: &'static str) {
-    if let Err(why) = LoginTarget::try_new(login) {
-        panic!("{}", why);
-    }
-}
-
-/// Fails the build unless `sentinel` is 1 to 128 bytes of visible ASCII.
-pub const fn check_sentinel_value(sentinel: &'static str) {
-    if let Err(why) = check_sentinel(sentinel) {
-        panic!("{}", why);
-    }
-}
-
-/// Fails the build unless `field` is a plain query parameter name.
-pub const fn check_redirect_field(field: &'static str) {
-    let _ = GuardOptions::new().redirect_field(Some(field));
-}
-
-/// Fails the build on an empty session key.
-pub const fn check_session_key(key: &'static str) {
-    let _ = GuardOptions::new().session_key(key);
 }
 
 /// The crate's one JavaScript string escaper (for the demo's inline
