@@ -135,19 +135,19 @@ fn unknown_argument(name: &str) -> String {
 impl Args {
     /// Parses the attribute's arguments. Every error goes to `errors`, and
     /// parsing goes on with the next argument, so that all are reported.
-    pub(crate) fn parse(args: TokenStream, errors: &mut Errors) -> Args {
+    pub(crate) fn parse(args: &TokenStream, errors: &mut Errors) -> Args {
         let mut parsed = Args::default();
-        let parser = syn::meta::parser(|meta| parsed.parse_one(meta, errors));
-        if let Err(error) = syn::parse::Parser::parse2(parser, args) {
+        let parser = syn::meta::parser(|meta| parsed.parse_one(&meta, errors));
+        if let Err(error) = syn::parse::Parser::parse2(parser, args.clone()) {
             errors.push(error);
         }
         parsed
     }
 
     /// Parses one `name = value` pair.
-    fn parse_one(&mut self, meta: ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<()> {
+    fn parse_one(&mut self, meta: &ParseNestedMeta<'_>, errors: &mut Errors) -> syn::Result<()> {
         let argument = Argument::named(&meta.path);
-        let value = argument_value(&meta, argument == Some(Argument::AxumLogin))?;
+        let value = argument_value(meta, argument == Some(Argument::AxumLogin))?;
         let path = &meta.path;
         let (argument, value) = match (argument, value) {
             (Some(argument), Some(value)) => (argument, value),
@@ -175,9 +175,9 @@ impl Args {
             Argument::Login => self.login = str_value(argument, value, errors),
             Argument::Sentinel => self.sentinel = str_value(argument, value, errors),
             Argument::SessionKey => self.session_key = str_value(argument, value, errors),
-            Argument::Status => self.status = status(value, errors),
+            Argument::Status => self.status = status(&value, errors),
             Argument::RedirectField => self.redirect_field = redirect_field(value, errors),
-            Argument::Crate => self.krate = crate_path(value, errors),
+            Argument::Crate => self.krate = crate_path(&value, errors),
             Argument::AxumLogin => self.axum_login = backend(value, errors),
         }
         Ok(())
@@ -286,17 +286,17 @@ fn const_path(argument: Argument, path: ExprPath, errors: &mut Errors) -> Option
 /// the registered options are built with; it is checked here as well because
 /// const evaluation reports nothing while the attribute has errors of its
 /// own, and a bad status should be reported with them.
-fn status(value: Value, errors: &mut Errors) -> Option<u16> {
+fn status(value: &Value, errors: &mut Errors) -> Option<u16> {
     if let Value::Expr(Expr::Lit(ExprLit {
         lit: Lit::Int(int), ..
-    })) = &value
+    })) = value
     {
         if let Ok(code @ (401 | 403)) = int.base10_parse::<u16>() {
             return Some(code);
         }
     }
     errors.push(syn::Error::new_spanned(
-        &value,
+        value,
         "`status` must be 401 or 403: write `status = 403` (the default) or `status = 401`",
     ));
     None
@@ -322,17 +322,17 @@ fn redirect_field(value: Value, errors: &mut Errors) -> Option<RedirectField> {
     }
 }
 
-fn crate_path(value: Value, errors: &mut Errors) -> Option<syn::Path> {
+fn crate_path(value: &Value, errors: &mut Errors) -> Option<syn::Path> {
     if let Value::Expr(Expr::Lit(ExprLit {
         lit: Lit::Str(lit), ..
-    })) = &value
+    })) = value
     {
         if let Ok(path) = lit.parse::<syn::Path>() {
             return Some(path);
         }
     }
     errors.push(syn::Error::new_spanned(
-        &value,
+        value,
         "`crate` takes the path of the require_login crate as a string, such as `crate = \"my_reexports::require_login\"`",
     ));
     None

@@ -10,7 +10,7 @@ use syn::{FnArg, Ident, ItemFn};
 use crate::attr::{Args, Errors, RedirectField, StrValue};
 
 /// The attribute: `args` are its arguments, `item` the handler.
-pub(crate) fn require_login(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn require_login(args: &TokenStream, item: TokenStream) -> TokenStream {
     let function = match syn::parse2::<ItemFn>(item.clone()) {
         Ok(function) => function,
         Err(error) => {
@@ -20,11 +20,11 @@ pub(crate) fn require_login(args: TokenStream, item: TokenStream) -> TokenStream
         }
     };
     let mut errors = Errors::default();
-    let parsed = Args::parse(args.clone(), &mut errors);
+    let parsed = Args::parse(args, &mut errors);
     check_signature(&function, &mut errors);
     match errors.into_result() {
         Ok(()) => {
-            let site_id = site_id(&function, &args);
+            let site_id = site_id(&function, args);
             expand(&parsed, function, site_id)
         }
         Err(error) => with_error(item, error),

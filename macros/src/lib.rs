@@ -28,5 +28,5 @@ mod expand;
 /// ```
 #[proc_macro_attribute]
 pub fn require_login(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::require_login(args.into(), item.into()).into()
+    expand::require_login(&args.into(), item.into()).into()
 }

@@ -131,6 +131,7 @@ impl GuardOptions {
     /// # }
     /// const BOTH: GuardOptions = GuardOptions::new().session_key("user_id").axum_login::<Backend>();
     /// ```
+    #[must_use]
     pub const fn axum_login<B: AuthnBackend + 'static>(self) -> Self {
         if !crate::options::same_str(self.session_key, crate::SESSION_KEY) {
             panic!("a guard deciding by axum-login reads no session key: leave `session_key` out");

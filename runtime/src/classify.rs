@@ -76,8 +76,8 @@ pub enum Navigator {
 /// Otherwise it is AJAX if any of these holds:
 /// - `X-Requested-With: XMLHttpRequest` (jQuery sets it);
 /// - `HX-Request: true` (htmx);
-/// - `Sec-Fetch-Mode` is present and not `navigate` (every fetch() and
-///   XMLHttpRequest of a current browser);
+/// - `Sec-Fetch-Mode` is present and not `navigate` (every `fetch()` and
+///   `XMLHttpRequest` of a current browser);
 /// - `Accept` asks for JSON and not for HTML.
 ///
 /// Otherwise it is a navigation.

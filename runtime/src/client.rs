@@ -37,7 +37,7 @@
 //! - **Bodies.** A fetch body is only looked at when it is `text/plain`, on a
 //!   clone (so the page's own code still gets it), and only up to the
 //!   sentinel's length (so a long or endless stream is never read to its end
-//!   and reaches the page as it comes). An XMLHttpRequest's body is compared
+//!   and reaches the page as it comes). An `XMLHttpRequest`'s body is compared
 //!   for the `""`, `"text"`, `"arraybuffer"` and `"blob"` response types; a
 //!   `"json"` or `"document"` one keeps no text, so there only `X-Login-Url`
 //!   counts. Every other response passes through untouched, and a fetch's
@@ -67,6 +67,7 @@
 //! so a second page view does not even ask. A `?v=` of another version (a
 //! page from before a deploy) gets the current script, revalidated.
 
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 use axum::body::{Body, Bytes};
@@ -158,7 +159,7 @@ pub fn script_tag(src: &str) -> String {
 ///
 /// # What the script does
 ///
-/// It marks the page's same-origin `fetch()` and XMLHttpRequest calls with
+/// It marks the page's same-origin `fetch()` and `XMLHttpRequest` calls with
 /// `X-Requested-With: XMLHttpRequest` (see [`mark_requests`](Self::mark_requests)),
 /// and on a same-origin 401/403 that carries `X-Login-Url` or whose body is
 /// the sentinel it goes to the login page, with the return-to link, at most
@@ -243,6 +244,7 @@ impl ClientScript {
     /// const S: require_login::ClientScript = require_login::ClientScript::new().sentinel("EXPIRED");
     /// assert_eq!(S.sentinel_str(), "EXPIRED");
     /// ```
+    #[must_use]
     pub const fn sentinel(self, sentinel: &'static str) -> Self {
         match check_sentinel(sentinel) {
             Ok(()) => ClientScript { sentinel, ..self },
@@ -262,6 +264,7 @@ impl ClientScript {
     /// let script = require_login::ClientScript::new().login("https://sso.example.com/start");
     /// assert_eq!(script.login_str(), "https://sso.example.com/start");
     /// ```
+    #[must_use]
     pub const fn login(self, login: &'static str) -> Self {
         match LoginTarget::new(login) {
             LoginTarget::Path(login) | LoginTarget::Url(login) => ClientScript { login, ..self },
@@ -280,6 +283,7 @@ impl ClientScript {
     /// let script = require_login::ClientScript::new().redirect_field(Some("return_to"));
     /// assert!(script.source().contains("return_to"));
     /// ```
+    #[must_use]
     pub const fn redirect_field(self, field: Option<&'static str>) -> Self {
         ClientScript {
             redirect_field: GuardOptions::new().redirect_field(field).redirect_field,
@@ -288,7 +292,7 @@ impl ClientScript {
     }
 
     /// Whether the script adds `X-Requested-With: XMLHttpRequest` to the
-    /// page's same-origin `fetch()` and XMLHttpRequest calls that lack it (on
+    /// page's same-origin `fetch()` and `XMLHttpRequest` calls that lack it (on
     /// by default). Turn it off when your own handlers read that header and
     /// must not see it on every call; the guard then tells AJAX by Fetch
     /// Metadata, which browsers before Safari 16.4 and Firefox 90 do not send.
@@ -303,6 +307,7 @@ impl ClientScript {
     ///     require_login::ClientScript::new().mark_requests(false);
     /// assert!(SCRIPT.source().contains("mark: false});\n"));
     /// ```
+    #[must_use]
     pub const fn mark_requests(self, mark: bool) -> Self {
         ClientScript {
             mark_requests: mark,
@@ -322,6 +327,7 @@ impl ClientScript {
     /// assert!(ClientScript::new().source().contains("require-login:kept:"));
     /// assert!(!ClientScript::new().keep_forms(false).source().contains("require-login:kept:"));
     /// ```
+    #[must_use]
     pub const fn keep_forms(self, keep: bool) -> Self {
         ClientScript {
             keep_forms: keep,
@@ -710,11 +716,11 @@ pub(crate) fn js_string(s: &str) -> String {
             let (escaped, len) = js_escape_ascii(c as u8);
             out.extend(escaped[..len].iter().map(|&b| b as char));
         } else if (c as u32) < 0x100 {
-            out.push_str(&format!("\\x{:02x}", c as u32));
+            let _ = write!(out, "\\x{:02x}", c as u32);
         } else {
             let mut units = [0u16; 2];
             for unit in c.encode_utf16(&mut units) {
-                out.push_str(&format!("\\u{unit:04x}"));
+                let _ = write!(out, "\\u{unit:04x}");
             }
         }
     }

@@ -86,7 +86,7 @@ impl FromThisSite {
         let host = headers
             .get(HOST)
             .and_then(|h| h.to_str().ok())
-            .or_else(|| parts.uri.authority().map(|a| a.as_str()));
+            .or_else(|| parts.uri.authority().map(http::uri::Authority::as_str));
         let origin_host = origin
             .to_str()
             .ok()

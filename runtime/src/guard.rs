@@ -57,7 +57,7 @@ impl GuardConfig for DefaultLogin {
 /// A logged-out request gets, instead of the handler's response:
 /// - a browser navigation: `303 See Other` to the login page, with
 ///   `?next=` the page to come back to;
-/// - an AJAX call (fetch, XMLHttpRequest, jQuery, htmx; see [`classify`]):
+/// - an AJAX call (fetch, `XMLHttpRequest`, jQuery, htmx; see [`classify`]):
 ///   the configured status (403) with the sentinel as its whole body, and the
 ///   login URL in `X-Login-Url` (and `HX-Redirect` for htmx).
 ///
@@ -186,12 +186,11 @@ pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginR
 /// even when the app answers the rejection its own way.
 #[cold]
 fn failed(error: GuardError) -> LoginRejection {
-    match &error {
-        // Worded as before the typed rejection: operators grep for it.
-        GuardError::SessionStore(cause) => {
-            tracing::error!(error = %cause, "require_login: the session store failed; answering 500");
-        }
-        _ => tracing::error!("require_login: {error}; answering 500"),
+    // Worded as before the typed rejection: operators grep for it.
+    if let GuardError::SessionStore(cause) = &error {
+        tracing::error!(error = %cause, "require_login: the session store failed; answering 500");
+    } else {
+        tracing::error!("require_login: {error}; answering 500");
     }
     LoginRejection::ServerError(error)
 }

@@ -4,7 +4,7 @@
 
 use std::any::TypeId;
 use std::convert::Infallible;
-use std::fmt;
+use std::fmt::{self, Write as _};
 use std::sync::Arc;
 
 use axum::extract::Request;
@@ -12,7 +12,8 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, Route};
 use axum::{Extension, Router};
 use http::StatusCode;
-use tower::{Layer, Service, ServiceExt};
+use tower_layer::Layer;
+use tower_service::Service;
 
 use crate::__private::{site_options, OwnGuard};
 use crate::guard::{DefaultLogin, GuardConfig, RequireLogin};
@@ -457,10 +458,10 @@ pub fn assert_audit_table(audit: &[RouteAudit], expected: &str) {
     let unexpected: Vec<&String> = got.iter().filter(|row| !want.contains(row)).collect();
     let mut message = String::from("the app's route audit changed\n");
     for row in &missing {
-        message.push_str(&format!("  - expected: {row}\n"));
+        let _ = writeln!(message, "  - expected: {row}");
     }
     for row in &unexpected {
-        message.push_str(&format!("  + found:    {row}\n"));
+        let _ = writeln!(message, "  + found:    {row}");
     }
     if missing.is_empty() && unexpected.is_empty() {
         message.push_str("  (the same rows, in another order)\n");
@@ -890,7 +891,6 @@ where
             mount: Box::new(move |router, guard| match guard {
                 None => router.nest_service(&at, service),
                 Some(options) => {
-                    let service = service.map_response(IntoResponse::into_response);
                     router.nest_service(&at, RequireLoginLayer::new(options).layer(service))
                 }
             }),

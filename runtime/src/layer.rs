@@ -10,7 +10,8 @@ use std::task::{Context, Poll};
 
 use axum::response::{IntoResponse, Response};
 use http::Request;
-use tower::{Layer, Service};
+use tower_layer::Layer;
+use tower_service::Service;
 
 use crate::guard::{enforce, GuardConfig, LoggedIn};
 use crate::options::GuardOptions;
@@ -222,7 +223,8 @@ pub struct RequireLoginService<S> {
 
 impl<S, B> Service<Request<B>> for RequireLoginService<S>
 where
-    S: Service<Request<B>, Response = Response> + Clone + Send + 'static,
+    S: Service<Request<B>> + Clone + Send + 'static,
+    S::Response: IntoResponse,
     S::Future: Send + 'static,
     S::Error: Send + 'static,
     B: Send + 'static,
@@ -248,7 +250,8 @@ where
             }
             // A `#[require_login]` handler behind this layer checks no more.
             LoggedIn::mark(&mut parts.extensions, &options);
-            inner.call(Request::from_parts(parts, body)).await
+            let response = inner.call(Request::from_parts(parts, body)).await?;
+            Ok(response.into_response())
         })
     }
 }

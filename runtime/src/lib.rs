@@ -4,7 +4,7 @@
 //! # The problem
 //!
 //! A page that needs a logged-in user calls the server with `fetch()`,
-//! XMLHttpRequest, jQuery or htmx. When the session expires, a plain redirect
+//! `XMLHttpRequest`, jQuery or htmx. When the session expires, a plain redirect
 //! to the login page is followed silently by the script's request: it gets
 //! the login page's HTML, or an error, and the page looks dead.
 //!

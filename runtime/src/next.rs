@@ -66,20 +66,17 @@ fn first_segment_is_plain(segment: &[u8]) -> bool {
     let mut decoded = Vec::new();
     let mut i = 0;
     while i < segment.len() {
-        match escaped_byte(segment, i) {
-            Some(byte) => {
-                let unsafe_ascii = matches!(byte, b'/' | b'\\' | b'%')
-                    || (byte.is_ascii() && !byte.is_ascii_graphic());
-                if unsafe_ascii {
-                    return false;
-                }
-                decoded.push(byte);
-                i += 3;
+        if let Some(byte) = escaped_byte(segment, i) {
+            let unsafe_ascii = matches!(byte, b'/' | b'\\' | b'%')
+                || (byte.is_ascii() && !byte.is_ascii_graphic());
+            if unsafe_ascii {
+                return false;
             }
-            None => {
-                decoded.push(segment[i]);
-                i += 1;
-            }
+            decoded.push(byte);
+            i += 3;
+        } else {
+            decoded.push(segment[i]);
+            i += 1;
         }
     }
     // Encoded non-ASCII: refused when it is not UTF-8, or is Unicode

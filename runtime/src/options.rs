@@ -85,6 +85,9 @@ impl LoginTarget {
     /// assert!(LoginTarget::try_new("javascript:alert(1)").is_err());
     /// assert!(LoginTarget::try_new("login page").is_err());
     /// ```
+    ///
+    /// # Errors
+    /// What is wrong with `target`, and how to write it instead.
     pub const fn try_new(target: &'static str) -> Result<Self, &'static str> {
         let bytes = target.as_bytes();
         if bytes.is_empty() {
@@ -148,6 +151,9 @@ impl DenyStatus {
     /// const S: DenyStatus = DenyStatus::from_code(401);
     /// assert_eq!(S, DenyStatus::Unauthorized);
     /// ```
+    ///
+    /// # Panics
+    /// When `code` is neither 401 nor 403.
     pub const fn from_code(code: u16) -> Self {
         match code {
             401 => DenyStatus::Unauthorized,
@@ -302,6 +308,10 @@ impl GuardOptions {
     /// const O: GuardOptions = GuardOptions::new().login("admin-login");
     /// assert_eq!(O.login_target().as_str(), "admin-login");
     /// ```
+    ///
+    /// # Panics
+    /// When [`LoginTarget::try_new`] refuses `target`.
+    #[must_use]
     pub const fn login(self, target: &'static str) -> Self {
         GuardOptions {
             login: LoginTarget::new(target),
@@ -316,6 +326,10 @@ impl GuardOptions {
     /// const O: GuardOptions = GuardOptions::new().sentinel("SESSION_EXPIRED");
     /// assert_eq!(O.sentinel_str(), "SESSION_EXPIRED");
     /// ```
+    ///
+    /// # Panics
+    /// When [`check_sentinel`] refuses `sentinel`.
+    #[must_use]
     pub const fn sentinel(self, sentinel: &'static str) -> Self {
         match check_sentinel(sentinel) {
             Ok(()) => GuardOptions { sentinel, ..self },
@@ -329,6 +343,7 @@ impl GuardOptions {
     /// # use require_login::{DenyStatus, GuardOptions};
     /// assert_eq!(GuardOptions::new().status(401).deny_status(), DenyStatus::Unauthorized);
     /// ```
+    #[must_use]
     pub const fn status(self, code: u16) -> Self {
         GuardOptions {
             status: DenyStatus::from_code(code),
@@ -342,6 +357,11 @@ impl GuardOptions {
     /// # use require_login::GuardOptions;
     /// assert_eq!(GuardOptions::new().redirect_field(None).redirect_field_name(), None);
     /// ```
+    ///
+    /// # Panics
+    /// When the name is empty or has other characters than letters, digits,
+    /// `-`, `_`, `.` and `~`.
+    #[must_use]
     pub const fn redirect_field(self, field: Option<&'static str>) -> Self {
         if let Some(name) = field {
             if name.is_empty() || !all_unreserved(name.as_bytes()) {
@@ -360,6 +380,10 @@ impl GuardOptions {
     /// # use require_login::GuardOptions;
     /// assert_eq!(GuardOptions::new().session_key("admin").session_key_str(), "admin");
     /// ```
+    ///
+    /// # Panics
+    /// When `key` is empty, or the guard decides by axum-login.
+    #[must_use]
     pub const fn session_key(self, key: &'static str) -> Self {
         if key.is_empty() {
             panic!("the session key is empty: leave `session_key` out for the default, or name the key your login code writes, such as \"user_id\"");
@@ -392,6 +416,10 @@ impl GuardOptions {
     /// # use require_login::GuardOptions;
     /// const NEVER: GuardOptions = GuardOptions::new().store_timeout(std::time::Duration::ZERO);
     /// ```
+    ///
+    /// # Panics
+    /// When `timeout` is zero.
+    #[must_use]
     pub const fn store_timeout(self, timeout: Duration) -> Self {
         if timeout.is_zero() {
             panic!("the store timeout is zero, so every session read would fail: leave it out for the default (5 s), or give a positive duration");
@@ -418,6 +446,9 @@ impl Default for GuardOptions {
 /// assert!(check_sentinel("").is_err());
 /// assert!(check_sentinel("LOGIN REQUIRED").is_err());
 /// ```
+///
+/// # Errors
+/// What is wrong with `sentinel`, and how to write it instead.
 pub const fn check_sentinel(sentinel: &str) -> Result<(), &'static str> {
     let bytes = sentinel.as_bytes();
     if bytes.is_empty() {

@@ -38,6 +38,7 @@ impl<C: GuardConfig> ResolveOptions for C {
 }
 
 /// The guard configuration of the attributed handler with this site id.
+#[derive(Debug)]
 pub struct Site<const ID: u64>;
 
 impl<const ID: u64> ResolveOptions for Site<ID> {
@@ -47,6 +48,7 @@ impl<const ID: u64> ResolveOptions for Site<ID> {
 }
 
 /// One attributed handler's options, as registered.
+#[derive(Debug)]
 pub struct SiteEntry {
     id: u64,
     options: GuardOptions,
@@ -59,6 +61,7 @@ inventory::collect!(SiteEntry);
 /// `.sentinel(...)`, ...), in a `const` of its own: so each bad value is a
 /// compile error at its own argument, and the rules live in the builder
 /// only. An option not given is `GuardOptions::new()`, the default.
+#[derive(Debug, Clone, Copy)]
 pub struct GivenOptions {
     /// Carries the login target.
     pub login: GuardOptions,
@@ -92,6 +95,7 @@ impl SiteEntry {
 
     /// `#[require_login(axum_login = B)]`: axum-login's `AuthSession<B>` decides.
     #[cfg(feature = "axum-login")]
+    #[must_use]
     pub const fn axum_login<B: AxumLoginBackend>(self) -> Self {
         SiteEntry {
             id: self.id,
@@ -101,6 +105,7 @@ impl SiteEntry {
 
     /// Without the feature, only the error on `B` remains.
     #[cfg(not(feature = "axum-login"))]
+    #[must_use]
     pub const fn axum_login<B: AxumLoginBackend>(self) -> Self {
         self
     }

@@ -62,7 +62,7 @@ pub enum LoginRejection {
         /// The login page, with the return-to link when there is one.
         login_url: HeaderValue,
     },
-    /// A script's call (fetch, XMLHttpRequest, jQuery) of a logged-out user:
+    /// A script's call (fetch, `XMLHttpRequest`, jQuery) of a logged-out user:
     /// `status`, the body exactly `sentinel`, and `X-Login-Url: login_url`.
     #[non_exhaustive]
     AjaxDenied {
@@ -192,7 +192,6 @@ impl LoginRejection {
 impl IntoResponse for LoginRejection {
     fn into_response(self) -> Response {
         match self {
-            LoginRejection::Redirect { login_url } => respond::navigation_denied_to(login_url),
             LoginRejection::AjaxDenied {
                 login_url,
                 sentinel,
@@ -209,7 +208,9 @@ impl IntoResponse for LoginRejection {
                 login_url,
                 ..
             } => respond::inertia_denied_to(login_url),
-            LoginRejection::ClientLibrary {
+            // Turbo follows a redirect as a navigation does.
+            LoginRejection::Redirect { login_url }
+            | LoginRejection::ClientLibrary {
                 library: ClientLibrary::Turbo,
                 login_url,
                 ..

@@ -6,6 +6,7 @@ use axum::extract::OriginalUri;
 use http::header::{HOST, REFERER};
 use http::request::Parts;
 use http::{HeaderName, Method, Uri};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 
 use crate::next::safe_next;
 
@@ -135,7 +136,8 @@ pub(crate) fn append_query(base: &str, field: &str, value: &str) -> String {
     }
     let (before_fragment, fragment) = base.split_at(fragment_at);
     let separator = if has_query { '&' } else { '?' };
-    let encoded_len: usize = value.bytes().map(|b| if is_kept(b) { 1 } else { 3 }).sum();
+    let encoded = utf8_percent_encode(value, ENCODED_IN_RETURN_TO);
+    let encoded_len: usize = encoded.clone().map(str::len).sum();
     let mut url = String::with_capacity(
         before_fragment.len() + field.len() + encoded_len + fragment.len() + 2,
     );
@@ -143,51 +145,20 @@ pub(crate) fn append_query(base: &str, field: &str, value: &str) -> String {
     url.push(separator);
     url.push_str(field);
     url.push('=');
-    percent_encode_into(&mut url, value);
+    url.extend(encoded);
     url.push_str(fragment);
     url
 }
 
-/// RFC 3986 unreserved characters and `/`, which stays readable and is safe
-/// in a query value.
-fn is_kept(b: u8) -> bool {
-    KEPT[usize::from(b)]
-}
-
-/// [`is_kept`] as a table: one load per byte.
-static KEPT: [bool; 256] = {
-    let mut table = [false; 256];
-    let mut b = 0;
-    while b < 256 {
-        let c = b as u8;
-        table[b] = c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.' | b'~' | b'/');
-        b += 1;
-    }
-    table
-};
-
-/// Encodes everything but the bytes [`is_kept`] keeps, copying runs of kept
-/// bytes whole.
-fn percent_encode_into(out: &mut String, value: &str) {
-    const HEX: &[u8; 16] = b"0123456789ABCDEF";
-    let mut run_start = 0;
-    for (i, &b) in value.as_bytes().iter().enumerate() {
-        if is_kept(b) {
-            continue;
-        }
-        // `run_start..i` holds only ASCII, so both ends are char boundaries.
-        if run_start < i {
-            out.push_str(&value[run_start..i]);
-        }
-        out.push('%');
-        out.push(char::from(HEX[usize::from(b >> 4)]));
-        out.push(char::from(HEX[usize::from(b & 15)]));
-        run_start = i + 1;
-    }
-    if run_start < value.len() {
-        out.push_str(&value[run_start..]);
-    }
-}
+/// What a return-to value has encoded: everything but RFC 3986's unreserved
+/// characters and `/`, which stays readable and is safe in a query value.
+/// (Bytes outside ASCII are always encoded.)
+const ENCODED_IN_RETURN_TO: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
 
 #[cfg(test)]
 mod tests {

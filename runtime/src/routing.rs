@@ -156,8 +156,8 @@ mod tests {
     #[test]
     fn reads_the_guard_off_the_first_argument_type() {
         assert_eq!(
-            OwnGuard::of_argument::<RequireLogin<Site<1234567890123>>>(),
-            OwnGuard::Site(1234567890123)
+            OwnGuard::of_argument::<RequireLogin<Site<1_234_567_890_123>>>(),
+            OwnGuard::Site(1_234_567_890_123)
         );
         assert!(matches!(
             OwnGuard::of_argument::<RequireLogin<Admin>>(),

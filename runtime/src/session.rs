@@ -133,7 +133,7 @@ pub trait LoginSession: sealed::SessionOps {}
 /// The operations used on a `Session`, the same on both lines. In a private
 /// module, so that no other type can be a [`LoginSession`].
 mod sealed {
-    use super::*;
+    use super::{Future, Serialize};
 
     pub trait SessionOps: Send + Sync + 'static {
         /// The line's `session::Error`.
