@@ -165,6 +165,52 @@ pub struct GuardedRouter<S = ()> {
     log_audit: bool,
 }
 
+/// A layer [`GuardedRouter::layer`] and [`GuardedRouter::route_layer`]
+/// take: any layer [`axum::Router::layer`] takes (implemented for all of
+/// them), named once so the two methods state it once.
+///
+/// ```
+/// fn takes<L: require_login::RouterLayer>(_: L) {}
+/// takes(axum::Extension("shared"));
+/// ```
+pub trait RouterLayer: Layer<Route, Service: LayeredRoute> + Clone + Send + Sync + 'static {}
+
+impl<L> RouterLayer for L where
+    L: Layer<Route, Service: LayeredRoute> + Clone + Send + Sync + 'static
+{
+}
+
+/// What a [`RouterLayer`] makes of a route: a service axum can route to
+/// (implemented for all of them).
+///
+/// ```
+/// use std::convert::Infallible;
+///
+/// fn routable<T: require_login::LayeredRoute>(_: T) {}
+/// routable(tower::service_fn(|_: axum::extract::Request| async { Ok::<_, Infallible>("ok") }));
+/// ```
+pub trait LayeredRoute:
+    Service<
+        Request,
+        Response: IntoResponse + 'static,
+        Error: Into<Infallible> + 'static,
+        Future: Send + 'static,
+    > + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> LayeredRoute for T
+where
+    T: Service<Request> + Clone + Send + Sync + 'static,
+    T::Response: IntoResponse + 'static,
+    T::Error: Into<Infallible> + 'static,
+    T::Future: Send + 'static,
+{
+}
+
 impl<S> fmt::Debug for GuardedRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GuardedRouter")
@@ -967,14 +1013,7 @@ where
     /// assert!(app.audit().unwrap().iter().all(|row| !row.is_public()));
     /// ```
     #[must_use]
-    pub fn layer<L>(mut self, layer: L) -> Self
-    where
-        L: Layer<Route> + Clone + Send + Sync + 'static,
-        L::Service: Service<Request> + Clone + Send + Sync + 'static,
-        <L::Service as Service<Request>>::Response: IntoResponse + 'static,
-        <L::Service as Service<Request>>::Error: Into<Infallible> + 'static,
-        <L::Service as Service<Request>>::Future: Send + 'static,
-    {
+    pub fn layer<L: RouterLayer>(mut self, layer: L) -> Self {
         self.items
             .push(Item::Layer(Box::new(move |router| router.layer(layer))));
         self
@@ -997,14 +1036,7 @@ where
     /// # let _ = app;
     /// ```
     #[must_use]
-    pub fn route_layer<L>(mut self, layer: L) -> Self
-    where
-        L: Layer<Route> + Clone + Send + Sync + 'static,
-        L::Service: Service<Request> + Clone + Send + Sync + 'static,
-        <L::Service as Service<Request>>::Response: IntoResponse + 'static,
-        <L::Service as Service<Request>>::Error: Into<Infallible> + 'static,
-        <L::Service as Service<Request>>::Future: Send + 'static,
-    {
+    pub fn route_layer<L: RouterLayer>(mut self, layer: L) -> Self {
         let for_routes = layer.clone();
         self.items.push(Item::RouteLayer(RouteLayer {
             per_route: Arc::new(move |router| router.layer(for_routes.clone())),

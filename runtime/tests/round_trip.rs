@@ -15,6 +15,8 @@ use require_login::{enforce, safe_next, GuardOptions, RequireLoginLayer};
 use tower::ServiceExt;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
+mod common;
+
 fn app() -> Router {
     Router::new()
         .route(
@@ -279,19 +281,6 @@ fn path_and_query() -> impl Strategy<Value = String> {
         "?next=",
         "&",
         "=",
-        "%",
-        "%2F",
-        "%2f",
-        "%5C",
-        "%25",
-        "%2e",
-        "%3F",
-        "%3D",
-        "%26",
-        "%20",
-        "%09",
-        "%0A",
-        "%E2%80%A8",
         ".",
         "..",
         ":",
@@ -312,7 +301,13 @@ fn path_and_query() -> impl Strategy<Value = String> {
     ];
     (
         prop_oneof![Just("/"), Just("/login?next="), Just("//"), Just("/%2F")],
-        proptest::collection::vec(proptest::sample::select(PIECES), 0..14),
+        proptest::collection::vec(
+            prop_oneof![
+                2 => proptest::sample::select(PIECES),
+                1 => proptest::sample::select(common::OPEN_REDIRECT_ESCAPES),
+            ],
+            0..14,
+        ),
     )
         .prop_map(|(start, pieces)| {
             let mut pq = String::from(start);

@@ -1,0 +1,26 @@
+//! Shared by the property tests of the way back (`safe_next.rs`,
+//! `round_trip.rs`).
+
+/// The percent-escapes open redirects are made of: encoded separators and
+/// escapes (`%2F`, `%5C`, `%25`), dots, whitespace and control characters,
+/// a Unicode line separator, and a lone `%`.
+pub(crate) const OPEN_REDIRECT_ESCAPES: &[&str] = &[
+    "%",
+    "%2F",
+    "%2f",
+    "%5C",
+    "%25",
+    "%2e",
+    "%2E",
+    "%3F",
+    "%3D",
+    "%26",
+    "%20",
+    "%09",
+    "%0A",
+    "%00",
+    "%C2",
+    "%E2%80%A8",
+    "%E3%80%80",
+    "%zz",
+];
