@@ -287,19 +287,19 @@ fn const_path(argument: Argument, path: ExprPath, errors: &mut Errors) -> Option
 /// const evaluation reports nothing while the attribute has errors of its
 /// own, and a bad status should be reported with them.
 fn status(value: &Value, errors: &mut Errors) -> Option<u16> {
-    if let Value::Expr(Expr::Lit(ExprLit {
-        lit: Lit::Int(int), ..
-    })) = value
-    {
-        if let Ok(code @ (401 | 403)) = int.base10_parse::<u16>() {
-            return Some(code);
-        }
-    }
-    errors.push(syn::Error::new_spanned(
+    let code = |lit: &Lit| match lit {
+        Lit::Int(int) => int
+            .base10_parse::<u16>()
+            .ok()
+            .filter(|code| matches!(code, 401 | 403)),
+        _ => None,
+    };
+    literal(
         value,
+        code,
+        errors,
         "`status` must be 401 or 403: write `status = 403` (the default) or `status = 401`",
-    ));
-    None
+    )
 }
 
 fn redirect_field(value: Value, errors: &mut Errors) -> Option<RedirectField> {
@@ -323,19 +323,28 @@ fn redirect_field(value: Value, errors: &mut Errors) -> Option<RedirectField> {
 }
 
 fn crate_path(value: &Value, errors: &mut Errors) -> Option<syn::Path> {
-    if let Value::Expr(Expr::Lit(ExprLit {
-        lit: Lit::Str(lit), ..
-    })) = value
-    {
-        if let Ok(path) = lit.parse::<syn::Path>() {
-            return Some(path);
-        }
+    let path = |lit: &Lit| match lit {
+        Lit::Str(string) => string.parse::<syn::Path>().ok(),
+        _ => None,
+    };
+    literal(value, path, errors, "`crate` takes the path of the require_login crate as a string, such as `crate = \"my_reexports::require_login\"`")
+}
+
+/// What `accept` makes of the literal `value`; else `message`, at `value`.
+fn literal<T>(
+    value: &Value,
+    accept: impl Fn(&Lit) -> Option<T>,
+    errors: &mut Errors,
+    message: &str,
+) -> Option<T> {
+    let accepted = match value {
+        Value::Expr(Expr::Lit(ExprLit { lit, .. })) => accept(lit),
+        Value::Expr(_) | Value::Type(_) => None,
+    };
+    if accepted.is_none() {
+        errors.push(syn::Error::new_spanned(value, message));
     }
-    errors.push(syn::Error::new_spanned(
-        value,
-        "`crate` takes the path of the require_login crate as a string, such as `crate = \"my_reexports::require_login\"`",
-    ));
-    None
+    accepted
 }
 
 fn backend(value: Value, errors: &mut Errors) -> Option<Type> {

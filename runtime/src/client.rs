@@ -76,7 +76,7 @@ use axum::routing::MethodRouter;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, X_CONTENT_TYPE_OPTIONS};
 use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 
-use crate::options::{check_sentinel, GuardOptions, LoginTarget};
+use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
 use crate::LOGIN_REQUIRED;
 
 /// Where the demo and the docs serve the script: mount [`client_script`] (or
@@ -238,7 +238,7 @@ impl ClientScript {
     /// Sets the sentinel to recognise: the guard's `sentinel = ...`.
     ///
     /// # Panics
-    /// When [`check_sentinel`] refuses it; in a `const` that is a compile error.
+    /// When [`check_sentinel`](crate::check_sentinel) refuses it; in a `const` that is a compile error.
     ///
     /// ```
     /// const S: require_login::ClientScript = require_login::ClientScript::new().sentinel("EXPIRED");
@@ -246,9 +246,9 @@ impl ClientScript {
     /// ```
     #[must_use]
     pub const fn sentinel(self, sentinel: &'static str) -> Self {
-        match check_sentinel(sentinel) {
-            Ok(()) => ClientScript { sentinel, ..self },
-            Err(why) => panic!("{}", why),
+        ClientScript {
+            sentinel: checked_sentinel(sentinel),
+            ..self
         }
     }
 
@@ -860,7 +860,7 @@ mod tests {
     #[test]
     fn sentinel_with_quotes_backslashes_and_script_end_is_escaped() {
         const NASTY: &str = r#"a"b'c\d</script><!--e`${f}"#;
-        assert!(check_sentinel(NASTY).is_ok());
+        assert!(crate::check_sentinel(NASTY).is_ok());
         let js = ClientScript::new().sentinel(NASTY).source();
         assert!(call_of(ClientScript::new().sentinel(NASTY)).starts_with(
             r#"({sentinel: "a\x22b\x27c\x5cd\x3c/script\x3e\x3c\x21--e\x60\x24\x7bf\x7d", "#

@@ -211,6 +211,33 @@ where
 {
 }
 
+/// A service [`GuardedRouter::nest_service`] and
+/// [`GuardedRouter::public_nest_service`] take: any service
+/// [`axum::Router::nest_service`] takes (implemented for all of them).
+///
+/// ```
+/// use std::convert::Infallible;
+///
+/// fn nestable<T: require_login::NestedService>(_: T) {}
+/// nestable(tower::service_fn(|_: axum::extract::Request| async { Ok::<_, Infallible>("a file") }));
+/// ```
+pub trait NestedService:
+    Service<Request, Error = Infallible, Response: IntoResponse, Future: Send + 'static>
+    + Clone
+    + Send
+    + Sync
+    + 'static
+{
+}
+
+impl<T> NestedService for T
+where
+    T: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
+    T::Response: IntoResponse,
+    T::Future: Send + 'static,
+{
+}
+
 impl<S> fmt::Debug for GuardedRouter<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GuardedRouter")
@@ -894,12 +921,7 @@ where
     /// assert!(!audit[0].is_public());
     /// ```
     #[must_use]
-    pub fn nest_service<T>(self, path: &str, service: T) -> Self
-    where
-        T: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
-        T::Response: IntoResponse,
-        T::Future: Send + 'static,
-    {
+    pub fn nest_service<T: NestedService>(self, path: &str, service: T) -> Self {
         self.push_service(path, service, false)
     }
 
@@ -915,21 +937,11 @@ where
     /// assert!(audit[0].is_public());
     /// ```
     #[must_use]
-    pub fn public_nest_service<T>(self, path: &str, service: T) -> Self
-    where
-        T: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
-        T::Response: IntoResponse,
-        T::Future: Send + 'static,
-    {
+    pub fn public_nest_service<T: NestedService>(self, path: &str, service: T) -> Self {
         self.push_service(path, service, true)
     }
 
-    fn push_service<T>(mut self, path: &str, service: T, public: bool) -> Self
-    where
-        T: Service<Request, Error = Infallible> + Clone + Send + Sync + 'static,
-        T::Response: IntoResponse,
-        T::Future: Send + 'static,
-    {
+    fn push_service<T: NestedService>(mut self, path: &str, service: T, public: bool) -> Self {
         let at = path.to_owned();
         self.items.push(Item::NestService {
             path: path.to_owned(),

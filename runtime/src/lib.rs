@@ -198,7 +198,7 @@ pub use from_this_site::{CrossSiteRequest, FromThisSite};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
 pub use guarded::{
     assert_audit_table, audit_table, Access, GuardSource, GuardedRouter, GuardedRouterError,
-    LayeredRoute, RouteAudit, RouteKind, RouterLayer,
+    LayeredRoute, NestedService, RouteAudit, RouteKind, RouterLayer,
 };
 pub use layer::{RequireLoginLayer, RequireLoginService};
 pub use next::{redirect_after_login, safe_next};

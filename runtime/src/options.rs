@@ -331,9 +331,9 @@ impl GuardOptions {
     /// When [`check_sentinel`] refuses `sentinel`.
     #[must_use]
     pub const fn sentinel(self, sentinel: &'static str) -> Self {
-        match check_sentinel(sentinel) {
-            Ok(()) => GuardOptions { sentinel, ..self },
-            Err(why) => panic!("{}", why),
+        GuardOptions {
+            sentinel: checked_sentinel(sentinel),
+            ..self
         }
     }
 
@@ -465,6 +465,15 @@ pub const fn check_sentinel(sentinel: &str) -> Result<(), &'static str> {
         return Err("the sentinel must be visible ASCII without spaces or control characters, such as \"LOGIN_REQUIRED\"");
     }
     Ok(())
+}
+
+/// `sentinel` when [`check_sentinel`] accepts it; else a panic with its
+/// message (a compile error in a `const`). For the builders that take one.
+pub(crate) const fn checked_sentinel(sentinel: &'static str) -> &'static str {
+    match check_sentinel(sentinel) {
+        Ok(()) => sentinel,
+        Err(why) => panic!("{}", why),
+    }
 }
 
 /// `a == b`, in a `const fn`.

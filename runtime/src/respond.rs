@@ -69,10 +69,16 @@ pub fn navigation_denied(login_url: &str) -> Result<Response, http::header::Inva
 
 /// [`navigation_denied`] for a login URL already made a header value.
 pub(crate) fn navigation_denied_to(location: HeaderValue) -> Response {
+    empty_denial(StatusCode::SEE_OTHER, LOCATION, location)
+}
+
+/// A denial without a body whose `header` carries the login URL; uncacheable,
+/// and varying on the request headers the guard reads.
+fn empty_denial(status: StatusCode, header: HeaderName, login_url: HeaderValue) -> Response {
     let mut response = Response::new(Body::empty());
-    *response.status_mut() = StatusCode::SEE_OTHER;
+    *response.status_mut() = status;
     let headers = response.headers_mut();
-    headers.insert(LOCATION, location);
+    headers.insert(header, login_url);
     headers.insert(CACHE_CONTROL, NO_STORE);
     headers.insert(VARY, VARY_VALUE);
     response
@@ -140,13 +146,7 @@ pub fn inertia_denied(login_url: &str) -> Result<Response, http::header::Invalid
 
 /// [`inertia_denied`] for a login URL already made a header value.
 pub(crate) fn inertia_denied_to(login_url: HeaderValue) -> Response {
-    let mut response = Response::new(Body::empty());
-    *response.status_mut() = StatusCode::CONFLICT;
-    let headers = response.headers_mut();
-    headers.insert(X_INERTIA_LOCATION, login_url);
-    headers.insert(CACHE_CONTROL, NO_STORE);
-    headers.insert(VARY, VARY_VALUE);
-    response
+    empty_denial(StatusCode::CONFLICT, X_INERTIA_LOCATION, login_url)
 }
 
 /// A plain `500 Internal Server Error`; the guard logs the cause before answering with it.

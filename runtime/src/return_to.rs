@@ -195,42 +195,31 @@ mod tests {
 
     #[test]
     fn navigation_post_returns_to_same_origin_referer_only() {
-        let same = parts(
-            "POST",
-            "/save",
-            &[
-                ("host", "app.test"),
-                ("referer", "http://app.test/form?id=1"),
-            ],
+        let post_from = |referer| {
+            let headers = [("host", "app.test"), ("referer", referer)];
+            for_navigation(&parts("POST", "/save", &headers)).map(|page| page.to_string())
+        };
+        assert_eq!(
+            post_from("http://app.test/form?id=1").as_deref(),
+            Some("/form?id=1")
         );
-        assert_eq!(for_navigation(&same).as_deref(), Some("/form?id=1"));
-        let other = parts(
-            "POST",
-            "/save",
-            &[("host", "app.test"), ("referer", "http://evil.test/form")],
-        );
-        assert_eq!(for_navigation(&other), None);
+        assert_eq!(post_from("http://evil.test/form"), None);
         assert_eq!(for_navigation(&parts("POST", "/save", &[])), None);
     }
 
     #[test]
     fn ajax_prefers_htmx_current_url_then_referer() {
-        let p = parts(
-            "GET",
-            "/api",
-            &[
-                ("host", "app.test"),
-                ("hx-current-url", "http://app.test/page"),
-                ("referer", "http://app.test/other"),
-            ],
+        let referer = ("referer", "http://app.test/other");
+        let host = ("host", "app.test");
+        let htmx = [host, ("hx-current-url", "http://app.test/page"), referer];
+        assert_eq!(
+            for_ajax(&parts("GET", "/api", &htmx)).as_deref(),
+            Some("/page")
         );
-        assert_eq!(for_ajax(&p).as_deref(), Some("/page"));
-        let p = parts(
-            "GET",
-            "/api",
-            &[("host", "app.test"), ("referer", "http://app.test/other")],
+        assert_eq!(
+            for_ajax(&parts("GET", "/api", &[host, referer])).as_deref(),
+            Some("/other")
         );
-        assert_eq!(for_ajax(&p).as_deref(), Some("/other"));
     }
 
     #[test]

@@ -344,48 +344,21 @@ mod tests {
                 let mut extensions = Extensions::new();
                 let session = Session::new(None, store, None);
                 extensions.insert(session.clone());
-                let seen = || RequestSession::of(&extensions).expect("the session is found");
+                let decides = |key: &'static str| {
+                    let seen = RequestSession::of(&extensions).expect("the session is found");
+                    async move { seen.logged_in(key, crate::STORE_TIMEOUT).await.unwrap() }
+                };
 
-                assert!(
-                    !seen()
-                        .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
-                        .await
-                        .unwrap(),
-                    "fresh session"
-                );
+                assert!(!decides(SESSION_KEY).await, "fresh session");
                 login(&session, "ada").await.unwrap();
-                assert!(
-                    seen()
-                        .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
-                        .await
-                        .unwrap(),
-                    "after login"
-                );
-                assert!(
-                    !seen()
-                        .logged_in("other.key", crate::STORE_TIMEOUT)
-                        .await
-                        .unwrap(),
-                    "another key"
-                );
+                assert!(decides(SESSION_KEY).await, "after login");
+                assert!(!decides("other.key").await, "another key");
                 login_with_key(&session, "nobody", &serde_json::Value::Null)
                     .await
                     .unwrap();
-                assert!(
-                    !seen()
-                        .logged_in("nobody", crate::STORE_TIMEOUT)
-                        .await
-                        .unwrap(),
-                    "a null user"
-                );
+                assert!(!decides("nobody").await, "a null user");
                 logout(&session).await.unwrap();
-                assert!(
-                    !seen()
-                        .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
-                        .await
-                        .unwrap(),
-                    "after logout"
-                );
+                assert!(!decides(SESSION_KEY).await, "after logout");
             }
         };
     }
@@ -405,35 +378,28 @@ mod tests {
     #[cfg(all(feature = "tower-sessions-015", feature = "tower-sessions-014"))]
     #[tokio::test]
     async fn with_both_lines_either_session_is_found() {
-        let mut on_015 = Extensions::new();
-        let session = tower_sessions::Session::new(
-            None,
-            Arc::new(tower_sessions::MemoryStore::default()),
-            None,
-        );
-        login(&session, "ada").await.unwrap();
-        on_015.insert(session);
-        let mut on_014 = Extensions::new();
-        let session = tower_sessions_014::Session::new(
-            None,
-            Arc::new(tower_sessions_014::MemoryStore::default()),
-            None,
-        );
-        login(&session, "bob").await.unwrap();
-        on_014.insert(session);
+        // A request's extensions, holding the session of one line for `user`.
+        macro_rules! logged_in_on {
+            ($line:ident, $user:expr) => {{
+                let session =
+                    $line::Session::new(None, Arc::new($line::MemoryStore::default()), None);
+                login(&session, $user).await.unwrap();
+                let mut extensions = Extensions::new();
+                extensions.insert(session);
+                extensions
+            }};
+        }
+        let on_015 = logged_in_on!(tower_sessions, "ada");
+        let on_014 = logged_in_on!(tower_sessions_014, "bob");
 
-        let found = RequestSession::of(&on_015).unwrap();
-        assert!(matches!(found, RequestSession::V015(_)));
-        assert!(found
-            .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
-            .await
-            .unwrap());
-        let found = RequestSession::of(&on_014).unwrap();
-        assert!(matches!(found, RequestSession::V014(_)));
-        assert!(found
-            .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
-            .await
-            .unwrap());
+        for (extensions, line_014) in [(&on_015, false), (&on_014, true)] {
+            let found = RequestSession::of(extensions).unwrap();
+            assert_eq!(matches!(found, RequestSession::V014(_)), line_014);
+            assert!(found
+                .logged_in(SESSION_KEY, crate::STORE_TIMEOUT)
+                .await
+                .unwrap());
+        }
     }
 
     #[test]

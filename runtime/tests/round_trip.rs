@@ -57,45 +57,55 @@ async fn send(method: Method, uri: &str, headers: &[(&str, &str)]) -> Answer {
     }
 }
 
+/// `fetch("/widget")` from `page`.
+async fn widget_fetched_on(page: &str) -> Answer {
+    let headers = [("sec-fetch-mode", "cors"), ("referer", page)];
+    send(Method::GET, "/widget", &headers).await
+}
+
+/// htmx asking for `/widget` from `page`.
+async fn widget_by_htmx_on(page: &str) -> Answer {
+    let headers = [("hx-request", "true"), ("hx-current-url", page)];
+    send(Method::GET, "/widget", &headers).await
+}
+
+/// An `hx-boost`ed link or form, on the page `current_url`, to `uri`.
+async fn boosted(method: Method, uri: &str, current_url: &str) -> Answer {
+    let headers = [
+        ("hx-request", "true"),
+        ("hx-boosted", "true"),
+        ("hx-current-url", current_url),
+        ("sec-fetch-mode", "cors"),
+    ];
+    send(method, uri, &headers).await
+}
+
 fn header<'a>(answer: &'a Answer, name: &str) -> Option<&'a str> {
     answer.headers.get(name).map(|v| v.to_str().unwrap())
 }
 
 #[tokio::test]
 async fn an_htmx_boosted_link_returns_to_the_boosted_url_not_the_page_it_was_on() {
-    let answer = send(
+    let answer = boosted(
         Method::GET,
         "/dashboard?tab=2",
-        &[
-            ("hx-request", "true"),
-            ("hx-boosted", "true"),
-            ("hx-current-url", "http://app.example/elsewhere"),
-            ("sec-fetch-mode", "cors"),
-        ],
+        "http://app.example/elsewhere",
     )
     .await;
     assert_eq!(answer.status, StatusCode::FORBIDDEN);
     assert_eq!(answer.body, "LOGIN_REQUIRED");
-    assert_eq!(
-        header(&answer, "hx-redirect"),
-        Some("/login?next=/dashboard%3Ftab%3D2")
-    );
-    assert_eq!(
-        header(&answer, "x-login-url"),
-        Some("/login?next=/dashboard%3Ftab%3D2")
-    );
+    for name in ["hx-redirect", "x-login-url"] {
+        let login = header(&answer, name);
+        assert_eq!(login, Some("/login?next=/dashboard%3Ftab%3D2"), "{name}");
+    }
 }
 
 #[tokio::test]
 async fn an_htmx_boosted_form_post_returns_to_the_page_it_was_on() {
-    let answer = send(
+    let answer = boosted(
         Method::POST,
         "/dashboard",
-        &[
-            ("hx-request", "true"),
-            ("hx-boosted", "true"),
-            ("hx-current-url", "http://app.example/dashboard?tab=3"),
-        ],
+        "http://app.example/dashboard?tab=3",
     )
     .await;
     assert_eq!(
@@ -161,18 +171,7 @@ async fn turbo_gets_the_navigation_answer_even_with_the_ajax_signals() {
 #[tokio::test]
 async fn calls_made_on_the_login_page_carry_its_own_next_never_the_login_page() {
     // fetch() from the login page: X-Login-Url is that page's own next.
-    let fetch = send(
-        Method::GET,
-        "/widget",
-        &[
-            ("sec-fetch-mode", "cors"),
-            (
-                "referer",
-                "http://app.example/login?next=%2Fdashboard%3Ftab%3D2",
-            ),
-        ],
-    )
-    .await;
+    let fetch = widget_fetched_on("http://app.example/login?next=%2Fdashboard%3Ftab%3D2").await;
     assert_eq!(fetch.status, StatusCode::FORBIDDEN);
     assert_eq!(
         header(&fetch, "x-login-url"),
@@ -180,18 +179,8 @@ async fn calls_made_on_the_login_page_carry_its_own_next_never_the_login_page() 
     );
 
     // An already nested login page: unwrapped to the innermost page.
-    let nested = send(
-        Method::GET,
-        "/widget",
-        &[
-            ("sec-fetch-mode", "cors"),
-            (
-                "referer",
-                "http://app.example/login?next=/login%3Fnext%3D/dashboard",
-            ),
-        ],
-    )
-    .await;
+    let nested =
+        widget_fetched_on("http://app.example/login?next=/login%3Fnext%3D/dashboard").await;
     assert_eq!(
         header(&nested, "x-login-url"),
         Some("/login?next=/dashboard")
@@ -202,30 +191,14 @@ async fn calls_made_on_the_login_page_carry_its_own_next_never_the_login_page() 
         "http://app.example/login?next=%2F%2Fevil.example",
         "http://app.example/login",
     ] {
-        let answer = send(
-            Method::GET,
-            "/widget",
-            &[("sec-fetch-mode", "cors"), ("referer", page)],
-        )
-        .await;
+        let answer = widget_fetched_on(page).await;
         assert_eq!(header(&answer, "x-login-url"), Some("/login"), "{page}");
     }
 }
 
 #[tokio::test]
 async fn an_htmx_call_made_on_the_login_page_gets_no_hx_redirect() {
-    let on_login = send(
-        Method::GET,
-        "/widget",
-        &[
-            ("hx-request", "true"),
-            (
-                "hx-current-url",
-                "http://app.example/login?next=%2Fdashboard",
-            ),
-        ],
-    )
-    .await;
+    let on_login = widget_by_htmx_on("http://app.example/login?next=%2Fdashboard").await;
     assert_eq!(on_login.status, StatusCode::FORBIDDEN);
     assert_eq!(on_login.body, "LOGIN_REQUIRED");
     assert_eq!(header(&on_login, "hx-redirect"), None);
@@ -235,15 +208,7 @@ async fn an_htmx_call_made_on_the_login_page_gets_no_hx_redirect() {
     );
 
     // Control: the same call from another page is redirected.
-    let elsewhere = send(
-        Method::GET,
-        "/widget",
-        &[
-            ("hx-request", "true"),
-            ("hx-current-url", "http://app.example/dashboard"),
-        ],
-    )
-    .await;
+    let elsewhere = widget_by_htmx_on("http://app.example/dashboard").await;
     assert_eq!(
         header(&elsewhere, "hx-redirect"),
         Some("/login?next=/dashboard")
