@@ -133,6 +133,21 @@ fn unknown_argument(name: &str) -> String {
 }
 
 impl Args {
+    /// Whether the options are fixed by the tokens alone: every value is a
+    /// literal, none a path to a const or a type (which may name different
+    /// items in different places).
+    pub(crate) fn literals_only(&self) -> bool {
+        let literal = |value: &Option<StrValue>| !matches!(value, Some(StrValue::Const(_)));
+        literal(&self.login)
+            && literal(&self.sentinel)
+            && literal(&self.session_key)
+            && !matches!(
+                self.redirect_field,
+                Some(RedirectField::Named(StrValue::Const(_)))
+            )
+            && self.axum_login.is_none()
+    }
+
     /// Parses the attribute's arguments. Every error goes to `errors`, and
     /// parsing goes on with the next argument, so that all are reported.
     pub(crate) fn parse(args: &TokenStream, errors: &mut Errors) -> Args {

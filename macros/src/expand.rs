@@ -24,7 +24,7 @@ pub(crate) fn require_login(args: &TokenStream, item: TokenStream) -> TokenStrea
     check_signature(&function, &mut errors);
     match errors.into_result() {
         Ok(()) => {
-            let site_id = site_id(&function, args);
+            let site_id = site_id(&parsed, &function, args);
             expand(&parsed, function, site_id)
         }
         Err(error) => with_error(item, error),
@@ -57,21 +57,25 @@ fn check_signature(function: &ItemFn, errors: &mut Errors) {
     }
 }
 
-/// A stable id for this guarded handler, under which its options are
-/// registered: FNV-1a over the crate being built, the handler's name and
-/// place in the source, and the arguments. Two handlers share an id only if
-/// all of these collide (the runtime then answers both with a logged 500,
-/// never with the other's options).
-fn site_id(function: &ItemFn, args: &TokenStream) -> u64 {
-    let crate_name = std::env::var("CARGO_CRATE_NAME").unwrap_or_default();
-    let place = format!("{:?}", function.sig.ident.span());
+/// The id the handler's options are registered under, and its guard's type
+/// (`Site<ID>`) is named by: FNV-1a over the arguments as written. Handlers
+/// whose arguments are the same literals have the same options, so they
+/// share the id, and with it one extractor type that the compiler builds
+/// once (an id per handler made a 200-handler crate build 1.4x as long as
+/// with the extractor written by hand; see BENCHMARKS.md). Where a value is
+/// a path (a const, the axum-login backend type), equal tokens may name
+/// different items, so the crate, the handler's name and its place in the
+/// source are hashed too. Should two different options still share an id,
+/// the runtime answers both with a logged 500, never with the other's options.
+fn site_id(args: &Args, function: &ItemFn, tokens: &TokenStream) -> u64 {
+    let mut parts = vec![tokens.to_string()];
+    if !args.literals_only() {
+        parts.push(std::env::var("CARGO_CRATE_NAME").unwrap_or_default());
+        parts.push(function.sig.ident.to_string());
+        parts.push(format!("{:?}", function.sig.ident.span()));
+    }
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in [
-        crate_name.as_str(),
-        &function.sig.ident.to_string(),
-        &place,
-        &args.to_string(),
-    ] {
+    for part in &parts {
         for &byte in part.as_bytes().iter().chain(&[0xff]) {
             hash ^= u64::from(byte);
             hash = hash.wrapping_mul(0x0100_0000_01b3);

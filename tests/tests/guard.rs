@@ -662,3 +662,39 @@ async fn login_cycles_the_session_id_against_fixation() {
     let answer = send(&app, get_with("/no-args", &[("cookie", planted.as_str())])).await;
     assert_navigation_denied(&answer, "/login?next=/no-args");
 }
+
+/// Handlers whose arguments are the same literals share one guard type, so
+/// the compiler builds its extractor once (BENCHMARKS.md, compile time); a
+/// path to a const may name different items in different places, so each
+/// such handler keeps a type of its own.
+#[test]
+fn handlers_with_the_same_literal_arguments_share_one_guard_type() {
+    fn arguments_of<T: 'static, H: axum::handler::Handler<T, ()>>(_: H) -> std::any::TypeId {
+        std::any::TypeId::of::<T>()
+    }
+    #[require_login(login = "/a")]
+    async fn first() -> &'static str {
+        "first"
+    }
+    #[require_login(login = "/a")]
+    async fn second() -> &'static str {
+        "second"
+    }
+    #[require_login(login = "/b")]
+    async fn elsewhere() -> &'static str {
+        "elsewhere"
+    }
+    const LOGIN: &str = "/a";
+    #[require_login(login = LOGIN)]
+    async fn by_const() -> &'static str {
+        "by const"
+    }
+    #[require_login(login = LOGIN)]
+    async fn by_const_too() -> &'static str {
+        "by const too"
+    }
+
+    assert_eq!(arguments_of(first), arguments_of(second));
+    assert_ne!(arguments_of(first), arguments_of(elsewhere));
+    assert_ne!(arguments_of(by_const), arguments_of(by_const_too));
+}
