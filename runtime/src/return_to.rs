@@ -6,7 +6,7 @@ use axum::extract::OriginalUri;
 use http::header::{HOST, REFERER};
 use http::request::Parts;
 use http::{HeaderName, Method, Uri};
-use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
 use crate::next::safe_next;
 
@@ -136,8 +136,10 @@ pub(crate) fn append_query(base: &str, field: &str, value: &str) -> String {
     }
     let (before_fragment, fragment) = base.split_at(fragment_at);
     let separator = if has_query { '&' } else { '?' };
-    let encoded = utf8_percent_encode(value, ENCODED_IN_RETURN_TO);
-    let encoded_len: usize = encoded.clone().map(str::len).sum();
+    // Each encoded byte becomes three (`%XX`): counted first, which costs
+    // less than encoding twice.
+    let encoded_bytes = value.bytes().filter(|&b| !is_kept(b)).count();
+    let encoded_len = value.len() + 2 * encoded_bytes;
     let mut url = String::with_capacity(
         before_fragment.len() + field.len() + encoded_len + fragment.len() + 2,
     );
@@ -145,20 +147,31 @@ pub(crate) fn append_query(base: &str, field: &str, value: &str) -> String {
     url.push(separator);
     url.push_str(field);
     url.push('=');
-    url.extend(encoded);
+    url.extend(utf8_percent_encode(value, ENCODED_IN_RETURN_TO));
     url.push_str(fragment);
     url
 }
 
-/// What a return-to value has encoded: everything but RFC 3986's unreserved
+/// Whether a return-to value keeps `b` as it is: RFC 3986's unreserved
 /// characters and `/`, which stays readable and is safe in a query value.
-/// (Bytes outside ASCII are always encoded.)
-const ENCODED_IN_RETURN_TO: &AsciiSet = &NON_ALPHANUMERIC
-    .remove(b'-')
-    .remove(b'_')
-    .remove(b'.')
-    .remove(b'~')
-    .remove(b'/');
+const fn is_kept(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~' | b'/')
+}
+
+/// Everything [`is_kept`] does not keep, for `percent-encoding` (which also
+/// encodes every byte outside ASCII).
+const ENCODED_IN_RETURN_TO: &AsciiSet = &{
+    // `CONTROLS` (0x00-0x1F, 0x7F), owned: `add` returns a new set.
+    let mut set = CONTROLS.add(0);
+    let mut b = 0;
+    while b < 128 {
+        if !is_kept(b) {
+            set = set.add(b);
+        }
+        b += 1;
+    }
+    set
+};
 
 #[cfg(test)]
 mod tests {
@@ -185,6 +198,12 @@ mod tests {
             "/login?next=/p%20q#top"
         );
         assert_eq!(append_query("/l", "next", "/%20"), "/l?next=/%2520");
+        // Unreserved characters and `/` stay; everything else is encoded,
+        // bytes outside ASCII one by one.
+        assert_eq!(
+            append_query("/l", "next", "/aZ0-_.~/é+:@!\t"),
+            "/l?next=/aZ0-_.~/%C3%A9%2B%3A%40%21%09"
+        );
     }
 
     #[test]
