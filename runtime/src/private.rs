@@ -4,8 +4,10 @@
 //! A handler's options cannot be carried by a type of its own, because the
 //! attribute cannot tell a free function from one in an `impl` block, where no
 //! struct may be declared. So the attribute gives every guarded handler a
-//! site id, inserts `RequireLogin<Site<ID>>`, and registers the options under
-//! that id with `inventory` from inside the handler's body. The registry also
+//! site id (shared by handlers with the same literal arguments, which have
+//! the same options, so that their guard type is compiled once), inserts
+//! `RequireLogin<Site<ID>>`, and registers the options under that id with
+//! `inventory` from inside the handler's body. The registry also
 //! lets [`LoginRoutes::check_guarded_handlers`](crate::LoginRoutes::check_guarded_handlers)
 //! see every login name in use.
 

@@ -95,7 +95,7 @@ macro_rules! method_functions {
 
         impl<S: Clone + Send + Sync + 'static> GuardedMethodRouter<S> {
             $(
-                #[doc = concat!("Adds `handler` for `", $method, "` requests, as [`axum::routing::MethodRouter::", stringify!($name), "`] does.")]
+                #[doc = concat!("Adds `handler` for `", $method, "` requests, as axum's [`MethodRouter`](axum::routing::MethodRouter)`::", stringify!($name), "` does.")]
                 ///
                 /// # Panics
                 /// When this method already has a handler, as axum does.
