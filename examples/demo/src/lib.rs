@@ -55,6 +55,7 @@ use axum::extract::{FromRequest, Query, Request, State};
 use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json, Router};
+use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use require_login::routing::{get, post};
 use require_login::{
     client_script, redirect_after_login, require_login, safe_next, FromThisSite, GuardedRouter,
@@ -273,20 +274,19 @@ async fn user_of(session: &Session, key: &str) -> Option<String> {
     session.get::<String>(key).await.ok().flatten()
 }
 
+/// What a `?next=` value keeps as it is besides letters and digits: the
+/// unreserved marks and `/`, so that a path still reads as one.
+const NEXT_VALUE: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~')
+    .remove(b'/');
+
+/// `path?next=<next>`, or `path` when `next` is not a safe return-to link.
 fn with_next(path: &str, next: Option<&str>) -> String {
     match next.and_then(safe_next) {
-        Some(next) => {
-            let mut url = String::from(path);
-            url.push_str("?next=");
-            for byte in next.bytes() {
-                if byte.is_ascii_alphanumeric() || b"-_.~/".contains(&byte) {
-                    url.push(byte as char);
-                } else {
-                    url.push_str(&format!("%{byte:02X}"));
-                }
-            }
-            url
-        }
+        Some(next) => format!("{path}?next={}", utf8_percent_encode(next, NEXT_VALUE)),
         None => path.to_owned(),
     }
 }
@@ -654,15 +654,10 @@ async fn form_submit(csrf::CsrfForm(form): csrf::CsrfForm<NoteForm>) -> Redirect
 
 /// `page?saved=<text>`: the page again, saying what was saved.
 fn with_saved(page: &str, text: &str) -> String {
-    let mut url = format!("{page}?saved=");
-    for byte in text.bytes() {
-        if byte.is_ascii_alphanumeric() {
-            url.push(byte as char);
-        } else {
-            url.push_str(&format!("%{byte:02X}"));
-        }
-    }
-    url
+    format!(
+        "{page}?saved={}",
+        utf8_percent_encode(text, NON_ALPHANUMERIC)
+    )
 }
 
 // ---------------------------------------------------------------------------
@@ -957,6 +952,19 @@ mod tests {
         assert!(js.contains(r#"if (request.responseText === "LOGIN_REQUIRED") {"#));
         // `require_login::__private::js_string` writes `?`, `=` and `%` as `\xHH`.
         assert!(js.contains(r#"window.location.href = "/login\x3fnext\x3d\x252Fjquery-seed";"#));
+    }
+
+    #[test]
+    fn return_links_are_percent_encoded() {
+        assert_eq!(
+            with_saved("/form", "a b/é&x=1"),
+            "/form?saved=a%20b%2F%C3%A9%26x%3D1"
+        );
+        assert_eq!(
+            with_next("/login", Some("/a-b_c.d~e/f?g=1&h=%2F")),
+            "/login?next=/a-b_c.d~e/f%3Fg%3D1%26h%3D%252F"
+        );
+        assert_eq!(with_next("/login", Some("//evil.example")), "/login");
     }
 
     #[test]
