@@ -129,6 +129,15 @@ pub struct Instance {
 }
 
 impl Instance {
+    /// Two instances of `exe` on the same store, as two servers behind one
+    /// load balancer (see [`Instance::start`]).
+    pub fn pair(exe: &str, redis_url: &str, args: &[&str]) -> (Instance, Instance) {
+        (
+            Instance::start(exe, redis_url, args),
+            Instance::start(exe, redis_url, args),
+        )
+    }
+
     /// Starts `exe` (pass `env!("CARGO_BIN_EXE_instance")`) on `redis_url`
     /// with extra arguments, and waits until it serves.
     pub fn start(exe: &str, redis_url: &str, args: &[&str]) -> Instance {

@@ -39,10 +39,7 @@ async fn logged_in_on_one_instance_is_logged_in_on_the_other() {
     let Some(redis) = shared_redis_url() else {
         return;
     };
-    let (a, b) = (
-        Instance::start(INSTANCE, &redis, &[]),
-        Instance::start(INSTANCE, &redis, &[]),
-    );
+    let (a, b) = Instance::pair(INSTANCE, &redis, &[]);
     let user = unique_user("ada");
     let mut browser = Browser::new();
 
@@ -72,10 +69,7 @@ async fn logged_out_on_one_instance_is_logged_out_on_the_other() {
     let Some(redis) = shared_redis_url() else {
         return;
     };
-    let (a, b) = (
-        Instance::start(INSTANCE, &redis, &[]),
-        Instance::start(INSTANCE, &redis, &[]),
-    );
+    let (a, b) = Instance::pair(INSTANCE, &redis, &[]);
     let user = unique_user("bob");
     let mut browser = Browser::new();
     browser.log_in(&a.base, &user).await;
@@ -109,10 +103,7 @@ async fn idle_expiry_is_the_same_on_both_and_activity_on_either_keeps_a_session(
         return;
     };
     let idle = ["--idle-seconds", "2"];
-    let (a, b) = (
-        Instance::start(INSTANCE, &redis, &idle),
-        Instance::start(INSTANCE, &redis, &idle),
-    );
+    let (a, b) = Instance::pair(INSTANCE, &redis, &idle);
     let (idler, active) = (unique_user("idler"), unique_user("active"));
     let mut idle_browser = Browser::new();
     let mut active_browser = Browser::new();
@@ -208,10 +199,7 @@ async fn a_redis_outage_is_a_logged_500_on_both_and_both_recover_when_it_is_back
         return;
     };
     let url = redis.url();
-    let (a, b) = (
-        Instance::start(INSTANCE, &url, &[]),
-        Instance::start(INSTANCE, &url, &[]),
-    );
+    let (a, b) = Instance::pair(INSTANCE, &url, &[]);
     let user = unique_user("cy");
     let mut browser = Browser::new();
     browser.log_in(&a.base, &user).await;

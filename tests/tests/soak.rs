@@ -139,10 +139,8 @@ async fn load(redis: &str, args: &[&str], check: bool) -> Report {
         "15",
     ];
     all_args.extend_from_slice(args);
-    let instances = [
-        Instance::start(INSTANCE, redis, &all_args),
-        Instance::start(INSTANCE, redis, &all_args),
-    ];
+    let (a, b) = Instance::pair(INSTANCE, redis, &all_args);
+    let instances = [a, b];
     let bases = Arc::new([instances[0].base.clone(), instances[1].base.clone()]);
     let run = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)

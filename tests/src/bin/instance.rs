@@ -108,6 +108,14 @@ struct Args {
     command_timeout: Duration,
 }
 
+/// `value`, the value of `flag`, read as whole seconds.
+fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
+    let secs: u64 = value
+        .parse()
+        .map_err(|e| format!("{flag} {value:?}: {e}"))?;
+    Ok(Duration::from_secs(secs))
+}
+
 fn args() -> Result<Args, String> {
     let mut redis = None;
     let mut idle = Duration::from_secs(30);
@@ -118,20 +126,8 @@ fn args() -> Result<Args, String> {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
         match arg.as_str() {
             "--redis" => redis = Some(value()?),
-            "--idle-seconds" => {
-                let value = value()?;
-                let secs: u64 = value
-                    .parse()
-                    .map_err(|e| format!("--idle-seconds {value:?}: {e}"))?;
-                idle = Duration::from_secs(secs);
-            }
-            "--command-timeout-seconds" => {
-                let value = value()?;
-                let secs: u64 = value
-                    .parse()
-                    .map_err(|e| format!("--command-timeout-seconds {value:?}: {e}"))?;
-                command_timeout = Duration::from_secs(secs);
-            }
+            "--idle-seconds" => idle = seconds(&arg, &value()?)?,
+            "--command-timeout-seconds" => command_timeout = seconds(&arg, &value()?)?,
             "--check" => match value()?.as_str() {
                 "guard" => hand_written = false,
                 "hand-written" => hand_written = true,
