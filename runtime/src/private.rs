@@ -45,7 +45,7 @@ pub struct Site<const ID: u64>;
 
 impl<const ID: u64> ResolveOptions for Site<ID> {
     fn resolve() -> Option<&'static GuardOptions> {
-        registry().get(&ID).copied().flatten()
+        site_options(ID)
     }
 }
 
