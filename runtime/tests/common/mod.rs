@@ -3,7 +3,8 @@
 
 /// The percent-escapes open redirects are made of: encoded separators and
 /// escapes (`%2F`, `%5C`, `%25`), dots, whitespace and control characters,
-/// a Unicode line separator, and a lone `%`.
+/// a Unicode line separator, a lone `%`, and the digits that follow a lone
+/// `%` to make an escape after one more decoding (`%%35%63` is `%5c`).
 pub(crate) const OPEN_REDIRECT_ESCAPES: &[&str] = &[
     "%",
     "%2F",
@@ -23,4 +24,9 @@ pub(crate) const OPEN_REDIRECT_ESCAPES: &[&str] = &[
     "%E2%80%A8",
     "%E3%80%80",
     "%zz",
+    "%32",
+    "%35",
+    "%46",
+    "%63",
+    "%66",
 ];
