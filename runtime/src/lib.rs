@@ -28,7 +28,7 @@ pub mod __private;
 
 pub use classify::{classify, Navigator, RequestKind};
 pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
-pub use from_this_site::{CrossSiteRequest, FromThisSite};
+pub use from_this_site::{CrossSiteRequest, FromThisSite, InvalidPublicOrigin, PublicOrigin};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
 pub use guarded::{
     assert_audit_table, audit_table, Access, GuardSource, GuardedRouter, GuardedRouterError,
