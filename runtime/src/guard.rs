@@ -3,7 +3,7 @@
 
 use std::marker::PhantomData;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 use http::HeaderValue;
 
@@ -104,6 +104,50 @@ where
             enforce(parts, options).await?;
         }
         Ok(RequireLogin(PhantomData))
+    }
+}
+
+/// `Option<RequireLogin>`: `None` for a logged-out user, whatever the
+/// request (the handler answers them itself); a server error (no session
+/// layer, a failing store) is still the guard's logged `500`.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+/// use axum::{body::Body, routing::get, Router};
+/// use require_login::RequireLogin;
+/// use tower::ServiceExt;
+/// use tower_sessions::{MemoryStore, SessionManagerLayer};
+///
+/// async fn home(user: Option<RequireLogin>) -> &'static str {
+///     match user {
+///         Some(_) => "welcome back",
+///         None => "welcome, stranger",
+///     }
+/// }
+/// let app: Router = Router::new()
+///     .route("/", get(home))
+///     .layer(SessionManagerLayer::new(MemoryStore::default()));
+/// let response = app.oneshot(http::Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+/// let body = axum::body::to_bytes(response.into_body(), 100).await.unwrap();
+/// assert_eq!(body, "welcome, stranger");
+/// # });
+/// ```
+impl<S, C> OptionalFromRequestParts<S> for RequireLogin<C>
+where
+    S: Send + Sync,
+    C: crate::__private::ResolveOptions,
+{
+    type Rejection = LoginRejection;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &S,
+    ) -> Result<Option<Self>, LoginRejection> {
+        match <Self as FromRequestParts<S>>::from_request_parts(parts, state).await {
+            Ok(guard) => Ok(Some(guard)),
+            Err(LoginRejection::ServerError(error)) => Err(LoginRejection::ServerError(error)),
+            Err(_) => Ok(None),
+        }
     }
 }
 

@@ -15,8 +15,8 @@ use http::StatusCode;
 use tower_layer::Layer;
 use tower_service::Service;
 
-use crate::__private::{site_options, OwnGuard};
-use crate::guard::{DefaultLogin, GuardConfig, RequireLogin};
+use crate::__private::{guard_argument_types, site_options, OwnGuard};
+use crate::guard::{DefaultLogin, GuardConfig};
 use crate::layer::RequireLoginLayer;
 use crate::options::{GuardOptions, LoginTarget};
 use crate::routes::{LoginRoutes, UnknownLoginRoutes};
@@ -293,6 +293,20 @@ pub enum Access {
         /// Where they come from.
         source: GuardSource,
     },
+    /// The handler runs for everyone and answers logged-out users itself:
+    /// it takes `Option<RequireLogin<..>>` or `Result<RequireLogin<..>,
+    /// LoginRejection>` first, whose guard has these options. No route
+    /// guard runs before it, under `route` or `public_route`.
+    HandlerDecides {
+        /// The options of the handler's guard.
+        options: GuardOptions,
+    },
+}
+
+impl Access {
+    fn handler_decides(&self) -> bool {
+        matches!(self, Access::HandlerDecides { .. })
+    }
 }
 
 /// What a row of the audit stands for.
@@ -351,7 +365,9 @@ pub struct RouteAudit {
 }
 
 impl RouteAudit {
-    /// Whether anyone gets this route's handler.
+    /// Whether the route is public: anyone gets its handler, which has no
+    /// guard of its own. A handler that decides itself
+    /// ([`Access::HandlerDecides`]) is not public.
     ///
     /// ```
     /// # use require_login::{routing::get, GuardedRouter};
@@ -362,7 +378,12 @@ impl RouteAudit {
         self.access == Access::Public
     }
 
-    /// The guard's options; `None` for a public route.
+    fn is_guarded(&self) -> bool {
+        matches!(self.access, Access::Guarded { .. })
+    }
+
+    /// The guard's options (of the handler's own guard, for a handler that
+    /// decides itself); `None` for a public route.
     ///
     /// ```
     /// # use require_login::{routing::get, GuardedRouter, GuardOptions};
@@ -372,7 +393,7 @@ impl RouteAudit {
     pub fn options(&self) -> Option<&GuardOptions> {
         match &self.access {
             Access::Public => None,
-            Access::Guarded { options, .. } => Some(options),
+            Access::Guarded { options, .. } | Access::HandlerDecides { options } => Some(options),
         }
     }
 
@@ -398,28 +419,37 @@ impl RouteAudit {
         match self.access {
             Access::Public => None,
             Access::Guarded { source, .. } => Some(source),
+            Access::HandlerDecides { .. } => Some(GuardSource::Handler),
         }
     }
 
     fn cells(&self) -> [&str; 7] {
-        match &self.access {
-            Access::Public => [self.method, &self.path, "public", "-", "-", "-", "-"],
-            Access::Guarded { options, source } => [
-                self.method,
-                &self.path,
-                "guarded",
-                match source {
-                    GuardSource::AppDefault => "default",
-                    GuardSource::Handler => "handler",
-                },
-                options.login.as_str(),
-                match options.status.code().as_u16() {
-                    401 => "401",
-                    _ => "403",
-                },
-                options.sentinel,
-            ],
-        }
+        let (access, by, options) = match &self.access {
+            Access::Public => {
+                return [self.method, &self.path, "public", "-", "-", "-", "-"];
+            }
+            Access::Guarded {
+                options,
+                source: GuardSource::AppDefault,
+            } => ("guarded", "default", options),
+            Access::Guarded {
+                options,
+                source: GuardSource::Handler,
+            } => ("guarded", "handler", options),
+            Access::HandlerDecides { options } => ("decides", "handler", options),
+        };
+        [
+            self.method,
+            &self.path,
+            access,
+            by,
+            options.login.as_str(),
+            match options.status.code().as_u16() {
+                401 => "401",
+                _ => "403",
+            },
+            options.sentinel,
+        ]
     }
 
     fn describe(&self) -> String {
@@ -651,12 +681,14 @@ impl Scope {
     ) -> Result<Option<GuardOptions>, GuardedRouterError> {
         match own {
             OwnGuard::None => Ok(None),
-            OwnGuard::Site(id) => site_options(id)
+            OwnGuard::Site { id, .. } => site_options(id)
                 .copied()
                 .map(Some)
                 .ok_or_else(|| GuardedRouterError::UnregisteredHandlerGuard { route: route() }),
-            OwnGuard::Config { type_id, config } => {
-                if type_id == TypeId::of::<RequireLogin<DefaultLogin>>() {
+            OwnGuard::Config {
+                type_id, config, ..
+            } => {
+                if guard_argument_types::<DefaultLogin>().contains(&type_id) {
                     return Ok(Some(DefaultLogin::OPTIONS));
                 }
                 self.configs
@@ -669,6 +701,31 @@ impl Scope {
                     })
             }
         }
+    }
+
+    /// A route's access: `public` as declared, `own` the handler's guard.
+    fn access(
+        &self,
+        public: bool,
+        own: OwnGuard,
+        path: &str,
+        route: impl FnOnce() -> String,
+    ) -> Result<Access, GuardedRouterError> {
+        let route = route();
+        let options = self.own_options(own, || route.clone())?;
+        Ok(match (public, options) {
+            (_, Some(options)) if own.handler_decides() => Access::HandlerDecides { options },
+            (false, own) => self.guarded(own),
+            (true, None) => Access::Public,
+            (true, Some(_)) => {
+                return Err(GuardedRouterError::PublicAndGuarded {
+                    detail: format!(
+                        "{route} is added as public, but its handler has a guard of its own (#[require_login] or RequireLogin<C>); take `Option<RequireLogin<C>>` for a handler that lets everyone in and decides itself"
+                    ),
+                    path: path.to_owned(),
+                });
+            }
+        })
     }
 
     fn guarded(&self, own: Option<GuardOptions>) -> Access {
@@ -772,8 +829,9 @@ where
     /// ```
     #[must_use]
     pub fn guard_config<C: GuardConfig>(mut self) -> Self {
-        self.configs
-            .push((TypeId::of::<RequireLogin<C>>(), C::OPTIONS));
+        for type_id in guard_argument_types::<C>() {
+            self.configs.push((type_id, C::OPTIONS));
+        }
         self
     }
 
@@ -1113,22 +1171,9 @@ where
                 } => {
                     let path = join(&scope.prefix, path);
                     for endpoint in &methods.endpoints {
-                        let own = scope.own_options(endpoint.own, || {
+                        let access = scope.access(*public, endpoint.own, &path, || {
                             format!("`{} {path}`", endpoint.method)
                         })?;
-                        let access = match (public, own) {
-                            (false, own) => scope.guarded(own),
-                            (true, None) => Access::Public,
-                            (true, Some(_)) => {
-                                return Err(GuardedRouterError::PublicAndGuarded {
-                                    detail: format!(
-                                        "it is added with `public_route`, but its {} handler has a guard of its own (#[require_login] or RequireLogin<C>)",
-                                        endpoint.method
-                                    ),
-                                    path,
-                                })
-                            }
-                        };
                         rows.push(RouteAudit {
                             method: endpoint.method,
                             path: path.clone(),
@@ -1158,18 +1203,9 @@ where
                 Item::Fallback { methods, public } => {
                     let path = under(&scope.prefix);
                     for endpoint in &methods.endpoints {
-                        let own =
-                            scope.own_options(endpoint.own, || format!("the fallback `{path}`"))?;
-                        let access = match (public, own) {
-                            (false, own) => scope.guarded(own),
-                            (true, None) => Access::Public,
-                            (true, Some(_)) => {
-                                return Err(GuardedRouterError::PublicAndGuarded {
-                                    detail: "it is the public fallback, but its handler has a guard of its own".to_owned(),
-                                    path,
-                                })
-                            }
-                        };
+                        let access = scope.access(*public, endpoint.own, &path, || {
+                            format!("the fallback `{path}`")
+                        })?;
                         rows.push(RouteAudit {
                             method: endpoint.method,
                             path: path.clone(),
@@ -1191,8 +1227,15 @@ where
             if row.kind != RouteKind::Route {
                 continue;
             }
+            // A handler that decides itself sits beside either.
+            if row.access.handler_decides() {
+                continue;
+            }
             if let Some(other) = rows[..i].iter().find(|o| {
-                o.kind == RouteKind::Route && o.path == row.path && o.is_public() != row.is_public()
+                o.kind == RouteKind::Route
+                    && o.path == row.path
+                    && !o.access.handler_decides()
+                    && o.is_public() != row.is_public()
             }) {
                 let (public, guarded) = if row.is_public() {
                     (row, other)
@@ -1227,8 +1270,10 @@ where
                 LoginTarget::Url(_) => continue,
             };
             let login = login.split(['?', '#']).next().unwrap_or(login);
+            // A login page that decides itself (to greet a logged-in
+            // visitor, say) shows its form to logged-out ones.
             if let Some(serving) = serving_row(rows, login) {
-                if !serving.is_public() {
+                if serving.is_guarded() {
                     return Err(GuardedRouterError::LoginPageGuarded {
                         login: login.to_owned(),
                         served_by: serving.describe(),
@@ -1370,7 +1415,7 @@ impl Scope {
             let router = layers
                 .iter()
                 .fold(endpoint.router, |router, layer| (layer.per_route)(router));
-            let router = if public {
+            let router = if public || endpoint.own.handler_decides() {
                 router
             } else {
                 // Checked by `audit` before anything is assembled.

@@ -20,6 +20,7 @@ pub use inventory;
 
 use crate::guard::{DefaultLogin, GuardConfig, RequireLogin};
 use crate::options::GuardOptions;
+use crate::rejection::LoginRejection;
 
 /// Where a guard's options come from: a [`GuardConfig`] type, or a site the
 /// attribute registered.
@@ -278,13 +279,14 @@ pub enum OwnGuard {
     /// Not a [`RequireLogin`] extractor: the handler has no guard of its own.
     None,
     /// `#[require_login]`: the site id its options are registered under.
-    Site(u64),
+    Site { id: u64, decides: bool },
     /// `RequireLogin<C>` for a [`GuardConfig`](crate::GuardConfig) type `C`,
-    /// by the extractor's type id; the router learns `C`'s options from
+    /// by the argument's type id; the router learns `C`'s options from
     /// [`GuardedRouter::guard_config`](crate::GuardedRouter::guard_config).
     Config {
         type_id: TypeId,
         config: &'static str,
+        decides: bool,
     },
 }
 
@@ -293,6 +295,26 @@ impl OwnGuard {
     pub(crate) fn of_argument<A: 'static>() -> OwnGuard {
         classify_argument(type_name::<A>(), TypeId::of::<A>())
     }
+
+    /// Whether the handler takes `Option<RequireLogin<..>>` or
+    /// `Result<RequireLogin<..>, LoginRejection>`: it runs for logged-out
+    /// users too, and answers them itself.
+    pub(crate) fn handler_decides(self) -> bool {
+        match self {
+            OwnGuard::None => false,
+            OwnGuard::Site { decides, .. } | OwnGuard::Config { decides, .. } => decides,
+        }
+    }
+}
+
+/// The type ids a handler's first argument has when it is `C`'s guard:
+/// `RequireLogin<C>`, and the two forms of a handler that decides itself.
+pub(crate) fn guard_argument_types<C: ResolveOptions>() -> [TypeId; 3] {
+    [
+        TypeId::of::<RequireLogin<C>>(),
+        TypeId::of::<Option<RequireLogin<C>>>(),
+        TypeId::of::<Result<RequireLogin<C>, LoginRejection>>(),
+    ]
 }
 
 /// `RequireLogin<...>` by its type name: a type name is the only thing a
@@ -300,6 +322,25 @@ impl OwnGuard {
 /// are taken from this build's own type names, not written out, so they
 /// match whatever form the compiler prints.
 fn classify_argument(name: &'static str, type_id: TypeId) -> OwnGuard {
+    let option = type_name::<Option<()>>();
+    let option = &option[..option.len() - "()>".len()];
+    let (result, rejection) = type_name::<Result<(), LoginRejection>>()
+        .split_once("()")
+        .unwrap_or_default();
+    let inner = name
+        .strip_prefix(option)
+        .and_then(|rest| rest.strip_suffix('>'))
+        .or_else(|| {
+            name.strip_prefix(result)
+                .and_then(|rest| rest.strip_suffix(rejection))
+        });
+    match inner {
+        Some(guard) => classify_guard(guard, type_id, true),
+        None => classify_guard(name, type_id, false),
+    }
+}
+
+fn classify_guard(name: &'static str, type_id: TypeId, decides: bool) -> OwnGuard {
     let guard = type_name::<RequireLogin<Site<0>>>();
     let guard = &guard[..guard.find('<').unwrap_or(guard.len())];
     // The compiler leaves a default type argument out of the name.
@@ -307,6 +348,7 @@ fn classify_argument(name: &'static str, type_id: TypeId) -> OwnGuard {
         return OwnGuard::Config {
             type_id,
             config: type_name::<DefaultLogin>(),
+            decides,
         };
     }
     let site = type_name::<Site<0>>();
@@ -323,7 +365,11 @@ fn classify_argument(name: &'static str, type_id: TypeId) -> OwnGuard {
         .and_then(|rest| rest.strip_suffix('>'))
         .and_then(|id| id.parse::<u64>().ok())
     {
-        Some(id) => OwnGuard::Site(id),
-        None => OwnGuard::Config { type_id, config },
+        Some(id) => OwnGuard::Site { id, decides },
+        None => OwnGuard::Config {
+            type_id,
+            config,
+            decides,
+        },
     }
 }

@@ -157,19 +157,43 @@ mod tests {
     fn reads_the_guard_off_the_first_argument_type() {
         assert_eq!(
             OwnGuard::of_argument::<RequireLogin<Site<1_234_567_890_123>>>(),
-            OwnGuard::Site(1_234_567_890_123)
+            OwnGuard::Site {
+                id: 1_234_567_890_123,
+                decides: false
+            }
         );
         assert!(matches!(
             OwnGuard::of_argument::<RequireLogin<Admin>>(),
-            OwnGuard::Config { type_id, config } if type_id == TypeId::of::<RequireLogin<Admin>>() && config.ends_with("Admin")
+            OwnGuard::Config { type_id, config, decides: false } if type_id == TypeId::of::<RequireLogin<Admin>>() && config.ends_with("Admin")
         ));
         assert!(matches!(
             OwnGuard::of_argument::<RequireLogin>(),
-            OwnGuard::Config { config, .. } if config.ends_with("DefaultLogin")
+            OwnGuard::Config { config, decides: false, .. } if config.ends_with("DefaultLogin")
         ));
         assert_eq!(OwnGuard::of_argument::<String>(), OwnGuard::None);
-        assert_eq!(
+        assert_eq!(OwnGuard::of_argument::<Option<String>>(), OwnGuard::None);
+    }
+
+    #[test]
+    fn a_guard_in_an_option_or_a_result_is_a_handler_that_decides() {
+        assert!(matches!(
             OwnGuard::of_argument::<Option<RequireLogin>>(),
+            OwnGuard::Config { config, decides: true, .. } if config.ends_with("DefaultLogin")
+        ));
+        assert!(matches!(
+            OwnGuard::of_argument::<Result<RequireLogin<Admin>, crate::LoginRejection>>(),
+            OwnGuard::Config { type_id, config, decides: true }
+                if type_id == TypeId::of::<Result<RequireLogin<Admin>, crate::LoginRejection>>() && config.ends_with("Admin")
+        ));
+        assert_eq!(
+            OwnGuard::of_argument::<Option<RequireLogin<Site<7>>>>(),
+            OwnGuard::Site {
+                id: 7,
+                decides: true
+            }
+        );
+        assert_eq!(
+            OwnGuard::of_argument::<Result<RequireLogin, String>>(),
             OwnGuard::None
         );
     }

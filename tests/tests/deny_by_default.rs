@@ -603,3 +603,99 @@ async fn route_layers_run_inside_the_guard() {
         );
     }
 }
+
+/// A report that greets logged-out visitors itself (`Result`), and a home
+/// page that shows either face (`Option`).
+async fn own_report(
+    guard: Result<RequireLogin<Staff>, require_login::LoginRejection>,
+    State(hits): State<Hits>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    match guard {
+        Ok(_) => hits.hit("report").into_response(),
+        Err(require_login::LoginRejection::Redirect { .. }) => {
+            hits.hit("report-for-visitors").into_response()
+        }
+        Err(other) => other.into_response(),
+    }
+}
+async fn own_home(user: Option<RequireLogin>, State(hits): State<Hits>) -> &'static str {
+    match user {
+        Some(_) => hits.hit("home-for-users"),
+        None => hits.hit("home-for-visitors"),
+    }
+}
+
+/// A handler that takes `Result<RequireLogin, LoginRejection>` or
+/// `Option<RequireLogin>` answers logged-out users itself: the router runs
+/// it (no route guard first, under `route` and `public_route` alike), and
+/// the audit says so.
+#[tokio::test]
+async fn a_handler_that_answers_its_own_denial_runs_and_is_audited_as_deciding() {
+    let hits = Hits::default();
+    let routes = GuardedRouter::<Hits>::default()
+        .guard_config::<Staff>()
+        .login_routes(LoginRoutes::new().route("staff-login", "/staff/login"))
+        .public_route("/login", get(login_page))
+        .public_route("/staff/login", get(staff_login_page))
+        .route("/report", get(own_report))
+        .public_route("/home", get(own_home))
+        .route("/home", post(own_home));
+    assert_audit_table(
+        &routes.audit().unwrap(),
+        "
+        METHOD PATH          ACCESS  BY      LOGIN       STATUS SENTINEL
+        GET    /login        public  -       -           -      -
+        GET    /staff/login  public  -       -           -      -
+        GET    /report       decides handler staff-login 401    LOGIN_REQUIRED
+        GET    /home         decides handler /login      403    LOGIN_REQUIRED
+        POST   /home         decides handler /login      403    LOGIN_REQUIRED
+        ANY    *             guarded default /login      403    LOGIN_REQUIRED
+        ",
+    );
+    let app = with_memory_sessions(routes.build().unwrap().with_state(hits.clone()));
+    let nav = [("sec-fetch-mode", "navigate")];
+    let answer = send(&app, request("GET", "/report", &nav, Body::empty())).await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (StatusCode::OK, "report-for-visitors")
+    );
+    let fetch = [("sec-fetch-mode", "cors")];
+    let answer = send(&app, request("GET", "/report", &fetch, Body::empty())).await;
+    assert_eq!(
+        (answer.status, answer.body.as_str()),
+        (StatusCode::UNAUTHORIZED, "LOGIN_REQUIRED"),
+        "the handler passed the guard's own AJAX answer on"
+    );
+    for method in ["GET", "POST"] {
+        let answer = send(&app, request(method, "/home", &nav, Body::empty())).await;
+        assert_eq!(answer.body, "home-for-visitors", "{method}");
+    }
+    let cookie = log_in(&app, "").await;
+    let with_cookie = [("cookie", cookie.as_str())];
+    let answer = send(&app, request("GET", "/report", &with_cookie, Body::empty())).await;
+    assert_eq!(answer.body, "report");
+    let answer = send(&app, request("POST", "/home", &with_cookie, Body::empty())).await;
+    assert_eq!(answer.body, "home-for-users");
+    assert_eq!(
+        (
+            hits.take("report-for-visitors"),
+            hits.take("report"),
+            hits.take("home-for-visitors"),
+            hits.take("home-for-users")
+        ),
+        (1, 1, 2, 1),
+        "each handler ran once per request"
+    );
+}
+
+/// A login page that greets a logged-in visitor itself is no loop: the
+/// start-up check lets it be the login page.
+#[test]
+fn a_login_page_that_decides_itself_is_not_a_guarded_login_page() {
+    let built = GuardedRouter::<Hits>::default()
+        .route("/login", get(own_home))
+        .route("/dashboard", get(dashboard))
+        .build();
+    assert!(built.is_ok(), "{:?}", built.err());
+}
