@@ -336,17 +336,16 @@ async fn bounded<T>(timeout: Duration, read: impl Future<Output = T>) -> Result<
         if unbounded {
             return Poll::Pending;
         }
-        let timer = match &mut timer {
-            Some(timer) => timer,
-            None => {
-                // Tokio's timer needs a Tokio runtime; outside one (another
-                // executor) the read is not bounded rather than a panic.
-                if tokio::runtime::Handle::try_current().is_err() {
-                    unbounded = true;
-                    return Poll::Pending;
-                }
-                timer.insert(Box::pin(tokio::time::sleep(timeout)))
+        let timer = if let Some(timer) = &mut timer {
+            timer
+        } else {
+            // Tokio's timer needs a Tokio runtime; outside one (another
+            // executor) the read is not bounded rather than a panic.
+            if tokio::runtime::Handle::try_current().is_err() {
+                unbounded = true;
+                return Poll::Pending;
             }
+            timer.insert(Box::pin(tokio::time::sleep(timeout)))
         };
         timer
             .as_mut()
