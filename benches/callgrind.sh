@@ -10,7 +10,10 @@
 # ratios the benchmark targets are about.
 #
 # Environment: N1 (default 1000), N2 (default 3000); KEEP=DIR keeps the
-# callgrind output files in DIR (for callgrind_annotate); WITH_CRITERION=1
+# callgrind output files in DIR (for callgrind_annotate); ICOUNT=PATH counts
+# another build of the harness instead of building this tree's (a before/after
+# comparison: build the other commit's `icount`, copy it out, point ICOUNT at
+# it); WITH_CRITERION=1
 # adds the criterion medians of the last `cargo bench` beside the counts:
 #
 #   cargo bench -p require-login-benches && WITH_CRITERION=1 bash benches/callgrind.sh
@@ -22,9 +25,13 @@ N2=${N2:-3000}
 
 command -v valgrind >/dev/null || { echo "valgrind is needed: apt-get install valgrind" >&2; exit 1; }
 
-cargo build --release --quiet -p require-login-benches --bin icount
 target_dir=$(cargo metadata --no-deps --format-version 1 | sed -n 's/.*"target_directory":"\([^"]*\)".*/\1/p')
-bin="$target_dir/release/icount"
+if [ -n "${ICOUNT:-}" ]; then
+    bin=$ICOUNT
+else
+    cargo build --release --quiet -p require-login-benches --bin icount
+    bin="$target_dir/release/icount"
+fi
 
 if [ -n "${KEEP:-}" ]; then
     out=$KEEP
@@ -96,6 +103,9 @@ echo "| ratio | instructions | criterion medians | target | |"
 echo "|---|---:|---:|---|---|"
 ratio C H 1.03 "C / H"
 ratio C L 0.8 "C / L"
+# Issue 20's tighter targets for the logged-in guard.
+ratio C H 0.95 "C / H (issue 20)"
+ratio C L 0.70 "C / L (issue 20)"
 ratio D H 1 "D / H"
 ratio E H 1 "E / H"
 # Not the issue's targets, shown against 1 for comparison: like for like with

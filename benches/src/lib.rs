@@ -516,6 +516,16 @@ impl Bench {
         self.scenario
     }
 
+    /// The scenario's router, holding its store (and so its logged-in session).
+    pub fn router(&self) -> Router {
+        self.router.clone()
+    }
+
+    /// The scenario's request headers (with its session cookie, if any).
+    pub fn headers(&self) -> &HeaderMap {
+        &self.headers
+    }
+
     /// A fresh copy of the scenario's request.
     pub fn request(&self) -> Request {
         let mut request = Request::new(Body::empty());

@@ -8,6 +8,8 @@
 //! [`RequestSession`] is the guard's only view of them.
 
 use std::future::Future;
+use std::pin::Pin;
+use std::task::Poll;
 use std::time::Duration;
 
 use http::Extensions;
@@ -316,15 +318,41 @@ async fn holds_user<S: sealed::SessionOps>(
 
 /// `read`, or [`StoreTimedOut`] once `timeout` has passed: a store that
 /// never answers costs a request at most that long, never a hang.
+///
+/// The timer is armed only when `read` is pending: a store that answers on
+/// the first poll (a `MemoryStore`, a cached record) costs no timer entry,
+/// clock read or larger future. The bound then starts at that first poll,
+/// which returned at once, so a read waits at most `timeout` after it.
 async fn bounded<T>(timeout: Duration, read: impl Future<Output = T>) -> Result<T, StoreTimedOut> {
-    // Tokio's timer needs a Tokio runtime; outside one (another executor)
-    // the read is not bounded rather than a panic.
-    if tokio::runtime::Handle::try_current().is_err() {
-        return Ok(read.await);
-    }
-    tokio::time::timeout(timeout, read)
-        .await
-        .map_err(|_elapsed| StoreTimedOut(timeout))
+    let mut read = std::pin::pin!(read);
+    // Boxed: the timer is large and rarely needed, and the guard's future
+    // (moved whole into every handler's future) should not carry it.
+    let mut timer: Option<Pin<Box<tokio::time::Sleep>>> = None;
+    let mut unbounded = false;
+    std::future::poll_fn(move |cx| {
+        if let Poll::Ready(value) = read.as_mut().poll(cx) {
+            return Poll::Ready(Ok(value));
+        }
+        if unbounded {
+            return Poll::Pending;
+        }
+        let timer = if let Some(timer) = &mut timer {
+            timer
+        } else {
+            // Tokio's timer needs a Tokio runtime; outside one (another
+            // executor) the read is not bounded rather than a panic.
+            if tokio::runtime::Handle::try_current().is_err() {
+                unbounded = true;
+                return Poll::Pending;
+            }
+            timer.insert(Box::pin(tokio::time::sleep(timeout)))
+        };
+        timer
+            .as_mut()
+            .poll(cx)
+            .map(|()| Err(StoreTimedOut(timeout)))
+    })
+    .await
 }
 
 #[cfg(test)]
@@ -400,6 +428,56 @@ mod tests {
                 .await
                 .unwrap());
         }
+    }
+
+    /// A read that is pending `times` polls (waking itself each time), then ready.
+    struct PendingFor {
+        times: u32,
+    }
+
+    impl Future for PendingFor {
+        type Output = u32;
+        fn poll(mut self: Pin<&mut Self>, cx: &mut std::task::Context<'_>) -> Poll<u32> {
+            if self.times == 0 {
+                return Poll::Ready(7);
+            }
+            self.times -= 1;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+
+    #[tokio::test]
+    async fn bounded_answers_a_ready_or_slow_read_and_times_out_a_hanging_one() {
+        let quick = Duration::from_millis(50);
+        assert_eq!(bounded(quick, PendingFor { times: 0 }).await.unwrap(), 7);
+        assert_eq!(bounded(quick, PendingFor { times: 3 }).await.unwrap(), 7);
+        let slow_but_in_time = async {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+            8
+        };
+        assert_eq!(bounded(quick, slow_but_in_time).await.unwrap(), 8);
+        let started = std::time::Instant::now();
+        let hung = bounded(quick, std::future::pending::<()>()).await;
+        assert!(matches!(hung, Err(StoreTimedOut(waited)) if waited == quick));
+        assert!(
+            started.elapsed() >= quick,
+            "gave up early: {:?}",
+            started.elapsed()
+        );
+    }
+
+    /// Outside a Tokio runtime there is no timer: the read is awaited unbounded, no panic.
+    #[test]
+    fn bounded_outside_tokio_awaits_the_read() {
+        let mut read = std::pin::pin!(bounded(Duration::from_millis(1), PendingFor { times: 2 }));
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        let answer = loop {
+            if let Poll::Ready(answer) = read.as_mut().poll(&mut cx) {
+                break answer;
+            }
+        };
+        assert_eq!(answer.unwrap(), 7);
     }
 
     #[test]
