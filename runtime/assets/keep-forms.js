@@ -28,24 +28,52 @@
   var state = has.call(window, "requireLogin") ? window.requireLogin : null;
   if (!state || state.keepsForms) { return; }
   state.keepsForms = true;
+  // Without these it cannot tell which fields were passwords: it keeps nothing.
+  if (typeof MutationObserver !== "function" || typeof WeakSet !== "function") { return; }
   var store;
   try { store = window.sessionStorage; store.getItem(PREFIX); } catch (e) { return; }
   var location = window.location;
 
+  // --- What the fields are, whatever they look like now ---------------------
+
+  // Fields that were type=password at any time since the page loaded: a
+  // "show password" toggle makes one type=text, and it is still a secret.
+  var secrets = new WeakSet();
+  // Fields the user changed (an input or change event: a script that sets
+  // a value sends none), and those put back, which hold what the user typed.
+  var touched = new WeakSet();
+  function isPassword(type) { return /^password$/i.test(type || ""); }
+  function noteSecrets(records) {
+    records.forEach(function (record) { if (isPassword(record.oldValue)) { secrets.add(record.target); } });
+  }
+  var typeWatch = new MutationObserver(noteSecrets);
+  typeWatch.observe(document, { attributes: true, attributeFilter: ["type"], attributeOldValue: true, subtree: true });
+  function noteTouched(event) {
+    var field = event.target;
+    if (!field) { return; }
+    touched.add(field);
+    if (isPassword(field.type)) { secrets.add(field); }
+  }
+  document.addEventListener("input", noteTouched, true);
+  document.addEventListener("change", noteTouched, true);
+
   // --- Which fields, under which keys -----------------------------------------
 
+  // From <head> only (the body may hold user content with a copied tag);
+  // two tags there name no one.
   function ownerOfPage() {
-    var tag = document.querySelector('meta[name="' + OWNER + '"]');
-    return tag ? tag.getAttribute("content") || "" : "";
+    var tags = document.head ? document.head.querySelectorAll('meta[name="' + OWNER + '"]') : [];
+    return tags.length === 1 ? tags[0].getAttribute("content") || "" : "";
   }
   function isChoice(field) { return field.type === "checkbox" || field.type === "radio"; }
-  // Never kept: secrets, files, values the server put there (hidden fields:
-  // a CSRF token must come fresh from the new session), one-time codes,
-  // payment cards, and whatever the page marks off.
+  // Never kept: secrets (passwords, shown or not, one-time codes, passkeys),
+  // files, values the server put there (hidden fields: a CSRF token must
+  // come fresh from the new session), payment cards, disabled fields (a
+  // disabled fieldset's too), and whatever the page marks off.
   function isKept(field) {
-    return !!(field.name || field.id) && !field.disabled && !field.readOnly &&
+    return !!(field.name || field.id) && !field.matches(":disabled") && !field.readOnly && !secrets.has(field) &&
       !/^(password|file|hidden|submit|button|reset|image)$/.test(field.type) &&
-      !/(^|\s)(one-time-code|cc-\S+)(\s|$)/i.test(field.getAttribute("autocomplete") || "") &&
+      !/(^|\s)(current-password|new-password|one-time-code|webauthn|cc-\S+)(\s|$)/i.test(field.getAttribute("autocomplete") || "") &&
       !field.closest(KEEP_OFF) && !(field.form && field.form.closest(KEEP_OFF));
   }
   // Calls visit(field, key) for each kept field: the key is its form (id,
@@ -110,16 +138,20 @@
 
   // --- Keeping ----------------------------------------------------------------------
 
-  // Keeps this page's fields, when it is a user's page and the user changed
-  // any; `pending` until the next page shows the submit went to the login page.
+  // Keeps the fields the user changed, when this is a user's page; `pending`
+  // until the login page shows it answered the submit.
   function keep(pending) {
     var owner = ownerOfPage(), values = {}, changed = false;
     if (!owner) { return; }
+    // A type changed in this same task is not reported yet.
+    noteSecrets(typeWatch.takeRecords());
     eachField(function (field, key) {
+      if (!touched.has(field) || isUntouched(field)) { return; }
       values[key] = [read(field), rendered(field)];
-      changed = changed || !isUntouched(field);
+      changed = true;
     });
     if (changed) { save(thisPage(), { owner: owner, at: Date.now(), pending: pending, values: values }); }
+    expireLater();
   }
   // The client script is about to go to the login page (a denied fetch or
   // XHR call), or htmx is, following the guard's HX-Redirect.
@@ -142,16 +174,23 @@
 
   // --- Putting back ---------------------------------------------------------------------
 
-  // The page `url` (a URL of this site) names as the one to return to after
-  // logging in, in any script copy's return-to field.
-  function returnTo(url) {
-    var parsed;
-    try { parsed = new URL(url, location.href); } catch (e) { return null; }
-    if (parsed.origin !== location.origin) { return null; }
-    var configs = state.configs || [];
+  function sameOrigin(url) {
+    try { url = new URL(url, location.href); } catch (e) { return null; }
+    return url.origin === location.origin ? url : null;
+  }
+  // The page this page returns to after logging in, when it is a login page
+  // of a script copy and was reached by a redirect (Navigation Timing, when
+  // the browser has it) from that page: a plain submit answered with the
+  // login redirect. A later visit from elsewhere, or an answer that merely
+  // carries `next=`, is none.
+  function answeredSubmit() {
+    var configs = state.configs || [], from = sameOrigin(document.referrer);
+    var timing = window.performance && performance.getEntriesByType && performance.getEntriesByType("navigation")[0];
+    if (!from || (timing && !(timing.redirectCount > 0))) { return null; }
     for (var i = 0; i < configs.length; i++) {
-      var page = configs[i].field && parsed.searchParams.get(configs[i].field);
-      if (page) { return page; }
+      var login = configs[i].login && sameOrigin(configs[i].login);
+      var page = configs[i].field && new URL(location.href).searchParams.get(configs[i].field);
+      if (login && login.pathname === location.pathname && page && page === from.pathname + from.search) { return page; }
     }
     return null;
   }
@@ -169,6 +208,7 @@
     });
     if (!restored.length) { return; }
     restored.forEach(function (field) {
+      touched.add(field);
       field.dispatchEvent(new Event("input", { bubbles: true }));
       field.dispatchEvent(new Event("change", { bubbles: true }));
     });
@@ -188,27 +228,43 @@
     document.body.appendChild(box);
     setTimeout(remove, NOTICE_FOR);
   }
-  // On every page: drops what expired, what another user kept, and a
-  // submit's values whose answer was not the login page; confirms those
-  // whose was (this page, or the page before it, returns to theirs); and
-  // puts back this page's own, once.
+  // How long `entry` has left (a pending one: to be answered), <= 0 once
+  // out of time; a time in the future (a clock set back) is out of time too.
+  function timeLeft(entry, now) {
+    var age = entry && typeof entry.at === "number" ? now - entry.at : -1;
+    return age < 0 ? 0 : (entry.pending ? ANSWER_WITHIN : KEEP_FOR) - age;
+  }
+  // Drops what is out of time, now and whenever the next entry runs out
+  // while this page is open.
+  var expiryTimer = null;
+  function expireLater() {
+    var now = Date.now(), next = Infinity;
+    keptPages().forEach(function (kept) {
+      var left = timeLeft(load(kept), now);
+      if (left > 0) { next = Math.min(next, left); } else { drop(kept); }
+    });
+    clearTimeout(expiryTimer);
+    if (next < Infinity) { expiryTimer = setTimeout(expireLater, next + 1); }
+  }
+  // On every page: drops what is out of time, what another user kept, and
+  // a submit's values this page does not show were answered with the login
+  // page; confirms those it does; and puts back this page's own, once.
   function settle() {
-    var owner = ownerOfPage(), now = Date.now(), page = thisPage();
-    var back = [returnTo(location.href), document.referrer ? returnTo(document.referrer) : null];
+    var owner = ownerOfPage(), now = Date.now(), page = thisPage(), answered = answeredSubmit();
     var mine = null;
     keptPages().forEach(function (kept) {
       var entry = load(kept);
-      var answered = entry && entry.pending && now - entry.at < ANSWER_WITHIN && back.indexOf(kept) >= 0;
-      if (!entry || !(now - entry.at < KEEP_FOR) || (entry.pending && !answered) || (owner && entry.owner !== owner)) {
+      if (!(timeLeft(entry, now) > 0) || (entry.pending && kept !== answered) || (owner && entry.owner !== owner)) {
         drop(kept);
       } else if (kept === page && owner) {
         drop(kept);
         mine = entry;
-      } else if (answered) {
+      } else if (entry.pending) {
         entry.pending = false;
         save(kept, entry);
       }
     });
+    expireLater();
     if (mine) { restore(mine.values || {}); }
   }
   if (document.readyState === "loading") {
@@ -216,4 +272,6 @@
   } else {
     settle();
   }
+  // Back to a page from the back/forward cache is a page load too.
+  window.addEventListener("pageshow", function (event) { if (event.persisted) { settle(); } });
 })();

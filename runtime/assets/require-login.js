@@ -132,16 +132,14 @@
   window.addEventListener("mousedown", rearm, true);
   window.addEventListener("keydown", rearm, true);
 
-  var memoryLog = [];
   function recentRedirects(now) {
-    var log = memoryLog;
-    // Without sessionStorage (disabled, full), the count is this page's only.
-    try { log = JSON.parse(window.sessionStorage.getItem(REDIRECT_LOG) || "[]"); } catch (e) {}
+    var log;
+    try { log = JSON.parse(window.sessionStorage.getItem(REDIRECT_LOG)); } catch (e) {}
     return (Array.isArray(log) ? log : []).filter(function (at) { return typeof at === "number" && at <= now && now - at < REDIRECT_WINDOW; });
   }
-  function saveRedirects(log) {
-    memoryLog = log;
-    try { window.sessionStorage.setItem(REDIRECT_LOG, JSON.stringify(log)); } catch (e) {}
+  // Once per page, why it does not go.
+  function refuse(why) {
+    if (!warned && window.console) { warned = true; console.error("require-login: not going to " + why); }
   }
   // Goes to the denial's login URL, or, when it has none the script trusts,
   // to the login page of the copy that recognised the denial.
@@ -154,15 +152,16 @@
     if (isThisPage(target)) { return; }
     var log = recentRedirects(now);
     if (log.length >= MAX_REDIRECTS) {
-      if (!warned && window.console) {
-        warned = true;
-        console.error("require-login: not going to " + target + " again: " + log.length +
-          " automatic visits to a login page in " + REDIRECT_WINDOW / 1000 + " s (is the session cookie kept?)");
-      }
-      return;
+      return refuse(target + " again: " + log.length + " automatic visits to a login page in " +
+        REDIRECT_WINDOW / 1000 + " s (is the session cookie kept?)");
     }
     log.push(now);
-    saveRedirects(log);
+    // Only the count in sessionStorage stops a loop across page loads: when
+    // it cannot be kept (storage full or disabled), no automatic visit.
+    try { window.sessionStorage.setItem(REDIRECT_LOG, JSON.stringify(log)); } catch (e) {
+      return refuse(target + ": sessionStorage cannot keep the count of automatic visits that stops a login loop (" +
+        (e && e.name) + ")");
+    }
     startedAt = now;
     announce(target);
     location.assign(target);

@@ -348,10 +348,34 @@ test("at most 3 automatic visits per tab in 30 s, then a console message and no 
   assert.equal((await visit()).assigned.length, 1, "after the window, visits go again");
 });
 
-test("without sessionStorage the page still counts its own visits", async () => {
+/** `before` for openPage: a sessionStorage that reads but refuses every write, as a full one does. */
+function fullStorage(window) {
+  window.sessionStorage.setItem = () => {
+    const error = new Error("Failed to execute 'setItem' on 'Storage': exceeded the quota.");
+    error.name = "QuotaExceededError";
+    throw error;
+  };
+}
+
+test("a full sessionStorage cannot keep the count that stops a loop: no automatic visit, one console message per page", async () => {
+  const storage = new Map();
+  let now = 1e9;
+  // A login page that sends the browser straight back: a loop, page after page.
+  for (let load = 1; load <= 5; load++) {
+    const env = openPage({ storage, now, respond: () => answer(403, DENIED), before: fullStorage });
+    for (let i = 0; i < 3; i++) { await env.window.fetch("/api"); env.dispatch("mousedown"); }
+    assert.deepEqual(env.assigned, [], `page load ${load}: no automatic visit`);
+    assert.equal(env.errors.length, 1, `page load ${load}: said once why`);
+    assert.match(env.errors[0], /^require-login: not going to \/login\?next=%2Fpage%3Fx%3D1: sessionStorage cannot keep the count .*\(QuotaExceededError\)$/);
+    now += 400;
+  }
+});
+
+test("without sessionStorage (disabled) no automatic visit either, and one console message", async () => {
   const env = openPage({ respond: () => answer(403, DENIED), before: (window) => { Object.defineProperty(window, "sessionStorage", { get() { throw new Error("SecurityError"); } }); } });
   for (let i = 0; i < 5; i++) { await env.window.fetch("/api"); env.dispatch("mousedown"); }
-  assert.equal(env.assigned.length, 3);
+  assert.deepEqual(env.assigned, []);
+  assert.equal(env.errors.length, 1);
 });
 
 // --- What it always did ---------------------------------------------------------------------

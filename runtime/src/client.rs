@@ -48,7 +48,8 @@
 //!   answered "Stay") the next click or key, or 5 seconds, re-arm it, as does
 //!   the Back button restoring the page. And at most 3 automatic visits per
 //!   tab in 30 seconds (counted in `sessionStorage`): then it stops and says
-//!   why in the console.
+//!   why in the console. When `sessionStorage` cannot keep the count (full
+//!   or disabled) it fails closed: no automatic visit, one console error.
 //! - **Copies.** A second script, built for another guard's sentinel, adds
 //!   that sentinel (with its own login page) to the first one's; a second
 //!   script with a sentinel already known changes nothing.

@@ -46,7 +46,9 @@
 //! ```
 //!
 //! A page without the tag (a public page, or one you want left alone) keeps
-//! nothing.
+//! nothing. The script reads the tag from `<head>` only, so a copy in user
+//! content in the `<body>` names no one; two tags in the head name no one
+//! either.
 
 use std::fmt;
 

@@ -132,6 +132,31 @@ fn test_app(idle: Duration) -> axum::Router {
             "/test/bounce",
             get(|| async { axum::response::Redirect::to("/test/loop-page") }),
         )
+        // The same loop in a tab whose sessionStorage is full: the page fills
+        // it before the script runs, and keeps console errors on `window`.
+        .route(
+            "/test/full-loop-page",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><title>full</title>                     <script>window.errors = []; console.error = function (m) {{ window.errors.push(String(m)); }};                     var chunk = 'x'.repeat(1 << 20), i = 0;                     while (chunk.length) {{                       try {{ sessionStorage.setItem('fill' + i++, chunk); }} catch (e) {{ chunk = chunk.slice(0, chunk.length >> 1); }}                     }}</script>                     {}<p>full</p><script>fetch('/test/full-loop-denial');</script>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
+        .route(
+            "/test/full-loop-denial",
+            get(|| async {
+                (
+                    StatusCode::FORBIDDEN,
+                    [("x-login-url", "/test/full-bounce")],
+                    require_login::LOGIN_REQUIRED,
+                )
+            }),
+        )
+        .route(
+            "/test/full-bounce",
+            get(|| async { axum::response::Redirect::to("/test/full-loop-page") }),
+        )
         // A page whose calls are denied with a slow login page, so that the
         // test can cancel the visit (as a "Leave site?" prompt answered
         // "Stay" does) before it arrives.
@@ -1454,6 +1479,41 @@ fn client_script_stops_a_login_loop_after_three_visits_and_says_why() {
         let message = message.as_str().unwrap_or_default();
         assert!(
             message.starts_with("require-login: not going to /test/bounce?next=%2Ftest%2Floop-page again: 3 automatic visits"),
+            "{message}"
+        );
+    });
+}
+
+#[test]
+fn client_script_with_a_full_session_storage_makes_no_automatic_visit_and_says_why_once() {
+    browser_test(LONG_IDLE, |tab| async move {
+        tab.open("/").await;
+        // Not `goto` (nor a navigation WebDriver waits for), which would
+        // wait for a loop to end: without a count that survives the page
+        // load it never does; failing closed, it never starts.
+        tab.start("setTimeout(function () { location.href = '/test/full-loop-page'; }, 100);")
+            .await;
+        tokio::time::sleep(Duration::from_secs(4)).await;
+        assert_eq!(
+            requests_for("/test/full-bounce"),
+            0,
+            "no automatic visit when sessionStorage cannot keep the count"
+        );
+        assert_eq!(requests_for("/test/full-loop-page"), 1, "one page load");
+        assert_eq!(tab.location().await.path, "/test/full-loop-page");
+        let errors = tab
+            .client
+            .execute("return window.errors;", vec![])
+            .await
+            .expect("read the console errors");
+        let errors = errors.as_array().cloned().unwrap_or_default();
+        assert_eq!(errors.len(), 1, "one console error: {errors:?}");
+        let message = errors[0].as_str().unwrap_or_default();
+        assert!(
+            message.starts_with(
+                "require-login: not going to /test/full-bounce?next=%2Ftest%2Ffull-loop-page: \
+                 sessionStorage cannot keep the count"
+            ) && message.ends_with("(QuotaExceededError)"),
             "{message}"
         );
     });

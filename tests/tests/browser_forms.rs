@@ -12,6 +12,8 @@ mod browser_harness;
 
 use std::time::{Duration, Instant};
 
+use axum::response::{Html, Redirect};
+use axum::routing::{get, post};
 use browser_harness::{run_in_browser, Tab, WAIT};
 use fantoccini::Locator;
 use require_login_demo::{app, DemoConfig};
@@ -40,6 +42,32 @@ where
             idle: IDLE,
             ..DemoConfig::default()
         })
+        // Answers to a draft's successful submit (the form's action set by
+        // the test): a page without the script, with a link to the login
+        // page for the draft; and a redirect to a page with the script whose
+        // URL carries `next=/draft` but which is no login page.
+        .route(
+            "/test/thanks",
+            post(|| async {
+                Html(
+                    "<!doctype html><title>thanks</title><p>Saved.</p>\
+                     <a id=\"relogin\" href=\"/login?next=%2Fdraft\">Log in as someone else</a>",
+                )
+            }),
+        )
+        .route(
+            "/test/save-then-next",
+            post(|| async { Redirect::to("/test/done?next=%2Fdraft") }),
+        )
+        .route(
+            "/test/done",
+            get(|| async {
+                Html(format!(
+                    "<!doctype html><html><head><title>done</title>{}</head><body><p>Done.</p></body></html>",
+                    require_login::CLIENT_SCRIPT_TAG
+                ))
+            }),
+        )
     };
     run_in_browser(demo, scenario);
 }
@@ -430,5 +458,105 @@ fn logging_out_discards_what_was_kept() {
         assert_eq!(kept(&tab).await, "", "logging out discards the kept draft");
         log_in_at(&tab, "/draft", "ada").await;
         assert_nothing_restored(&tab, "after logging out").await;
+    });
+}
+
+// ---------------------------------------------------------------------------
+// Issue 20: what is a secret, what the user changed, when a submit succeeded.
+
+#[test]
+fn a_password_shown_as_text_is_never_kept() {
+    forms_test(|tab| async move {
+        log_in_at(&tab, "/draft", "ada").await;
+        // A "show password" toggle, before the user types the PIN.
+        tab.start("document.getElementById('pin').type = 'text';")
+            .await;
+        type_then_save_after_expiry(&tab, "/draft", "save-fetch").await;
+        let stored = kept(&tab).await;
+        assert!(stored.contains(TITLE), "the draft is kept: {stored:?}");
+        assert!(
+            !stored.contains(PIN),
+            "a PIN shown as text is still a password, never kept: {stored:?}"
+        );
+        tab.log_in("ada").await;
+        wait_at(&tab, "/draft", "logging in returns to the draft").await;
+        assert_restored(&tab, "after a shown password").await;
+    });
+}
+
+#[test]
+fn only_what_the_user_changed_is_kept_and_never_a_disabled_fieldsets_fields() {
+    forms_test(|tab| async move {
+        log_in_at(&tab, "/draft", "ada").await;
+        // A value the server filled in, and a fieldset that the page
+        // disables after the user typed into it.
+        tab.start(
+            "var form = document.getElementById('draft');\
+             form.insertAdjacentHTML('beforeend', '<input name=\"city\" id=\"city\" value=\"Prefilled-Berlin\">\
+               <fieldset id=\"locked-set\"><input name=\"locked\" id=\"locked\"></fieldset>');",
+        )
+        .await;
+        element(&tab, "locked")
+            .await
+            .send_keys("Locked-typed")
+            .await
+            .expect("type into #locked");
+        tab.start("document.getElementById('locked-set').disabled = true;")
+            .await;
+        type_then_save_after_expiry(&tab, "/draft", "save-fetch").await;
+        let stored = kept(&tab).await;
+        assert!(stored.contains(TITLE), "the draft is kept: {stored:?}");
+        assert!(
+            !stored.contains("Prefilled-Berlin"),
+            "a prefilled value the user never touched is not kept: {stored:?}"
+        );
+        assert!(
+            !stored.contains("Locked-typed"),
+            "a field in a disabled fieldset is not kept: {stored:?}"
+        );
+    });
+}
+
+#[test]
+fn a_successful_submit_answered_without_the_script_or_with_next_in_its_url_is_never_restored() {
+    forms_test(|tab| async move {
+        // Answered by a page without the script; from there, a link to the
+        // login page for the draft, and logging in again.
+        log_in_at(&tab, "/draft", "ada").await;
+        fill_in_the_draft(&tab).await;
+        tab.start("document.getElementById('draft').action = '/test/thanks';")
+            .await;
+        tab.click("save-form").await;
+        wait_at(&tab, "/test/thanks", "the successful submit's answer").await;
+        tab.click("relogin").await;
+        wait_at(&tab, "/login?next=%2Fdraft", "the link to the login page").await;
+        assert_eq!(
+            kept(&tab).await,
+            "",
+            "a login page the submit did not redirect to drops its values"
+        );
+        tab.log_in("ada").await;
+        wait_at(&tab, "/draft", "logging in returns to the draft").await;
+        assert_nothing_restored(&tab, "after a submit answered without the script").await;
+
+        // Answered by a redirect to a page whose URL carries next=/draft.
+        fill_in_the_draft(&tab).await;
+        tab.start("document.getElementById('draft').action = '/test/save-then-next';")
+            .await;
+        tab.click("save-form").await;
+        wait_at(
+            &tab,
+            "/test/done?next=%2Fdraft",
+            "the successful submit's answer",
+        )
+        .await;
+        assert_eq!(
+            kept(&tab).await,
+            "",
+            "no login page: the values are dropped"
+        );
+        tab.goto("/draft").await;
+        wait_at(&tab, "/draft", "the draft again").await;
+        assert_nothing_restored(&tab, "after a submit answered with next= in its URL").await;
     });
 }
