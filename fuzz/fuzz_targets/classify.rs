@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use require_login::{classify, Navigator, RequestKind};
+use require_login::{classify, ClientLibrary, RequestKind};
 use require_login_tests::model::Kind;
 
 #[path = "common.rs"]
@@ -17,9 +17,9 @@ fuzz_target!(|data: &[u8]| {
     let expected = match require_login_tests::model::kind(&headers) {
         Kind::Navigation => RequestKind::Navigation,
         Kind::Ajax { htmx } => RequestKind::Ajax { htmx },
-        Kind::Inertia => RequestKind::Visit(Navigator::Inertia),
-        Kind::HtmxBoost => RequestKind::Visit(Navigator::HtmxBoost),
-        Kind::Turbo => RequestKind::Visit(Navigator::Turbo),
+        Kind::Inertia => RequestKind::Visit(ClientLibrary::Inertia),
+        Kind::HtmxBoost => RequestKind::Visit(ClientLibrary::HtmxBoost),
+        Kind::Turbo => RequestKind::Visit(ClientLibrary::Turbo),
     };
     assert_eq!(classify(&headers), expected, "{headers:?}");
 });

@@ -4,45 +4,36 @@
 #![doc = include_str!("../README.md")]
 #![warn(missing_docs)]
 
-#[cfg(feature = "axum-login")]
-mod axum_login;
-mod classify;
-mod client;
-mod from_this_site;
-mod guard;
-mod guarded;
-mod layer;
-mod next;
-mod options;
-mod owner;
-mod rejection;
-pub mod respond;
-mod return_to;
-mod routes;
-pub mod routing;
-mod session;
+pub mod client;
+pub mod guard;
+pub mod login;
+pub mod options;
+pub mod response;
+pub mod router;
 
 #[doc(hidden)]
 #[path = "private.rs"]
 pub mod __private;
 
-pub use classify::{classify, Navigator, RequestKind};
 pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
-pub use from_this_site::{CrossSiteRequest, FromThisSite, InvalidPublicOrigin, PublicOrigin};
+pub use client::{PageOwner, PageOwnerKey, SecretTooShort, PAGE_OWNER_META};
+pub use guard::{classify, RequestKind};
 pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
-pub use guarded::{
+pub use guard::{LoginRoutes, RequireLoginLayer, RequireLoginService, UnknownLoginRoutes};
+pub use login::{login, login_with_key, logout, LoginSession};
+pub use login::{redirect_after_login, safe_next};
+pub use login::{CrossSiteRequest, FromThisSite, InvalidPublicOrigin, PublicOrigin};
+pub use options::{
+    check_sentinel, DenyStatus, GuardOptions, LoginTarget, LOGIN_REQUIRED, MAX_SENTINEL_LEN,
+    SESSION_KEY, STORE_TIMEOUT,
+};
+pub use response::builders as respond;
+pub use response::{ClientLibrary, GuardError, LoginRejection};
+pub use router::method_routing as routing;
+pub use router::{
     assert_audit_table, audit_table, Access, GuardSource, GuardedRouter, GuardedRouterError,
     LayeredRoute, NestedService, RouteAudit, RouteKind, RouterLayer,
 };
-pub use layer::{RequireLoginLayer, RequireLoginService};
-pub use next::{redirect_after_login, safe_next};
-pub use options::{
-    check_sentinel, DenyStatus, GuardOptions, LoginTarget, MAX_SENTINEL_LEN, STORE_TIMEOUT,
-};
-pub use owner::{PageOwner, PageOwnerKey, SecretTooShort, PAGE_OWNER_META};
-pub use rejection::{ClientLibrary, GuardError, LoginRejection};
-pub use routes::{LoginRoutes, UnknownLoginRoutes};
-pub use session::{login, login_with_key, logout, LoginSession, SESSION_KEY};
 
 /// Guards an async axum handler: only logged-in users reach its body.
 ///
@@ -80,10 +71,3 @@ pub use session::{login, login_with_key, logout, LoginSession, SESSION_KEY};
 /// (`sentinel = Pages::SENTINEL`), not `Self`: the checks the attribute emits
 /// are items of their own.
 pub use require_login_macros::require_login;
-
-/// The default sentinel: the whole body of an AJAX denial.
-///
-/// ```
-/// assert_eq!(require_login::LOGIN_REQUIRED, "LOGIN_REQUIRED");
-/// ```
-pub const LOGIN_REQUIRED: &str = "LOGIN_REQUIRED";

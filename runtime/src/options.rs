@@ -9,7 +9,27 @@ use std::time::Duration;
 
 use http::StatusCode;
 
-use crate::{LOGIN_REQUIRED, SESSION_KEY};
+/// The default sentinel: the whole body of an AJAX denial.
+///
+/// ```
+/// assert_eq!(require_login::LOGIN_REQUIRED, "LOGIN_REQUIRED");
+/// ```
+pub const LOGIN_REQUIRED: &str = "LOGIN_REQUIRED";
+
+/// The session key [`login()`](crate::login()) writes and guards read by default.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use std::sync::Arc;
+/// use tower_sessions::{MemoryStore, Session};
+///
+/// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
+/// require_login::login(&session, &"ada").await.unwrap();
+/// let user: Option<String> = session.get(require_login::SESSION_KEY).await.unwrap();
+/// assert_eq!(user.as_deref(), Some("ada"));
+/// # }
+/// ```
+pub const SESSION_KEY: &str = "require_login.user";
 
 /// How long a guard waits for the session store by default before it gives
 /// up and answers `500` (logged): 5 seconds.
@@ -214,7 +234,7 @@ pub struct GuardOptions {
     pub(crate) session_key: &'static str,
     /// Set by `axum_login::<B>()`: axum-login's `AuthSession<B>` decides, not `session_key`.
     #[cfg(feature = "axum-login")]
-    pub(crate) axum_login: Option<crate::axum_login::AxumLoginUser>,
+    pub(crate) axum_login: Option<crate::guard::axum_login::AxumLoginUser>,
     pub(crate) store_timeout: Duration,
 }
 

@@ -20,7 +20,7 @@ pub use inventory;
 
 use crate::guard::{DefaultLogin, GuardConfig, RequireLogin};
 use crate::options::GuardOptions;
-use crate::rejection::LoginRejection;
+use crate::response::LoginRejection;
 
 /// Where a guard's options come from: a [`GuardConfig`] type, or a site the
 /// attribute registered.
@@ -188,7 +188,7 @@ pub(crate) fn registered_options() -> impl Iterator<Item = &'static GuardOptions
 /// assert_eq!(require_login::__private::js_string("</script>"), r#""\x3c/script\x3e""#);
 /// ```
 pub fn js_string(text: &str) -> String {
-    crate::client::js_string(text)
+    crate::client::script::js_string(text)
 }
 
 /// The crate's one HTML escaper (for the demo's pages): text and quoted
@@ -198,7 +198,7 @@ pub fn js_string(text: &str) -> String {
 /// assert_eq!(require_login::__private::escape_html(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
 /// ```
 pub fn escape_html(text: &str) -> String {
-    crate::client::escape_html(text)
+    crate::client::script::escape_html(text)
 }
 
 // Entry points for the fuzz targets (`fuzz/`), which exercise the guard's
@@ -213,7 +213,7 @@ pub fn denial(parts: &http::request::Parts, options: &GuardOptions) -> axum::res
 /// `base` with `field=value` appended to its query, `value` percent-encoded:
 /// how a login URL gets its return-to link.
 pub fn append_query(base: &str, field: &str, value: &str) -> String {
-    crate::return_to::append_query(base, field, value)
+    crate::guard::return_to::append_query(base, field, value)
 }
 
 /// The options registered for the attributed handler with site id `id`;

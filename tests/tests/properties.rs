@@ -699,13 +699,13 @@ fn classify_follows_the_documented_signals() {
             for (name, value) in headers {
                 map.append(name, value);
             }
-            use require_login::{Navigator, RequestKind};
+            use require_login::{ClientLibrary, RequestKind};
             let expected = match model::kind(&map) {
                 model::Kind::Navigation => RequestKind::Navigation,
                 model::Kind::Ajax { htmx } => RequestKind::Ajax { htmx },
-                model::Kind::Inertia => RequestKind::Visit(Navigator::Inertia),
-                model::Kind::HtmxBoost => RequestKind::Visit(Navigator::HtmxBoost),
-                model::Kind::Turbo => RequestKind::Visit(Navigator::Turbo),
+                model::Kind::Inertia => RequestKind::Visit(ClientLibrary::Inertia),
+                model::Kind::HtmxBoost => RequestKind::Visit(ClientLibrary::HtmxBoost),
+                model::Kind::Turbo => RequestKind::Visit(ClientLibrary::Turbo),
             };
             prop_assert_eq!(require_login::classify(&map), expected);
             Ok(())

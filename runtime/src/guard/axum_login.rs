@@ -133,7 +133,7 @@ impl GuardOptions {
     /// ```
     #[must_use]
     pub const fn axum_login<B: AuthnBackend + 'static>(self) -> Self {
-        if !crate::options::same_str(self.session_key, crate::SESSION_KEY) {
+        if !crate::options::same_str(self.session_key, crate::options::SESSION_KEY) {
             panic!("a guard deciding by axum-login reads no session key: leave `session_key` out");
         }
         GuardOptions {

@@ -9,9 +9,8 @@ use std::fmt;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode};
 
-use crate::classify::Navigator;
 use crate::options::DenyStatus;
-use crate::respond;
+use crate::response::builders;
 
 /// Why a logged-out request was not let through, and the answer it gets.
 ///
@@ -95,8 +94,7 @@ pub enum LoginRejection {
 /// follows without the client script (see [`classify`](crate::classify)).
 ///
 /// ```
-/// use require_login::{ClientLibrary, Navigator};
-/// assert_eq!(ClientLibrary::from(Navigator::Inertia), ClientLibrary::Inertia);
+/// use require_login::response::ClientLibrary;
 /// assert_eq!(ClientLibrary::Htmx.to_string(), "htmx");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -114,16 +112,6 @@ pub enum ClientLibrary {
     /// A Turbo visit: the navigation answer, `303` to the login page, which
     /// Turbo follows and renders.
     Turbo,
-}
-
-impl From<Navigator> for ClientLibrary {
-    fn from(navigator: Navigator) -> Self {
-        match navigator {
-            Navigator::HtmxBoost => ClientLibrary::HtmxBoost,
-            Navigator::Inertia => ClientLibrary::Inertia,
-            Navigator::Turbo => ClientLibrary::Turbo,
-        }
-    }
 }
 
 impl fmt::Display for ClientLibrary {
@@ -196,26 +184,26 @@ impl IntoResponse for LoginRejection {
                 login_url,
                 sentinel,
                 status,
-            } => respond::ajax_denied_to(sentinel, status, login_url, false),
+            } => builders::ajax_denied_to(sentinel, status, login_url, false),
             LoginRejection::ClientLibrary {
                 library: ClientLibrary::Htmx | ClientLibrary::HtmxBoost,
                 login_url,
                 sentinel,
                 status,
-            } => respond::ajax_denied_to(sentinel, status, login_url, true),
+            } => builders::ajax_denied_to(sentinel, status, login_url, true),
             LoginRejection::ClientLibrary {
                 library: ClientLibrary::Inertia,
                 login_url,
                 ..
-            } => respond::inertia_denied_to(login_url),
+            } => builders::inertia_denied_to(login_url),
             // Turbo follows a redirect as a navigation does.
             LoginRejection::Redirect { login_url }
             | LoginRejection::ClientLibrary {
                 library: ClientLibrary::Turbo,
                 login_url,
                 ..
-            } => respond::navigation_denied_to(login_url),
-            LoginRejection::ServerError(_) => respond::internal_error(),
+            } => builders::navigation_denied_to(login_url),
+            LoginRejection::ServerError(_) => builders::internal_error(),
         }
     }
 }

@@ -145,12 +145,14 @@ method_functions! {
 mod tests {
     use super::*;
     use crate::__private::Site;
-    use crate::RequireLogin;
+    use crate::guard::{GuardConfig, RequireLogin};
+    use crate::options::GuardOptions;
+    use crate::response::LoginRejection;
     use std::any::TypeId;
 
     struct Admin;
-    impl crate::GuardConfig for Admin {
-        const OPTIONS: crate::GuardOptions = crate::GuardOptions::new();
+    impl GuardConfig for Admin {
+        const OPTIONS: GuardOptions = GuardOptions::new();
     }
 
     #[test]
@@ -181,9 +183,9 @@ mod tests {
             OwnGuard::Config { config, decides: true, .. } if config.ends_with("DefaultLogin")
         ));
         assert!(matches!(
-            OwnGuard::of_argument::<Result<RequireLogin<Admin>, crate::LoginRejection>>(),
+            OwnGuard::of_argument::<Result<RequireLogin<Admin>, LoginRejection>>(),
             OwnGuard::Config { type_id, config, decides: true }
-                if type_id == TypeId::of::<Result<RequireLogin<Admin>, crate::LoginRejection>>() && config.ends_with("Admin")
+                if type_id == TypeId::of::<Result<RequireLogin<Admin>, LoginRejection>>() && config.ends_with("Admin")
         ));
         assert_eq!(
             OwnGuard::of_argument::<Option<RequireLogin<Site<7>>>>(),

@@ -3,6 +3,8 @@
 use http::header::ACCEPT;
 use http::{HeaderMap, HeaderName};
 
+use crate::response::ClientLibrary;
+
 // Looked up by `HeaderName`, not `&str`: a `&str` name is parsed and
 // validated again on every lookup, which was most of `classify`'s cost.
 static HX_REQUEST: HeaderName = HeaderName::from_static("hx-request");
@@ -32,35 +34,21 @@ pub enum RequestKind {
         /// The request carried `HX-Request: true`.
         htmx: bool,
     },
-    /// A page visit made by a client-side navigation library, answered the
-    /// way that library expects, with the visited URL (for GET) as the page
-    /// to come back to.
-    Visit(Navigator),
-}
-
-/// A client-side navigation library whose page visits get an answer of
-/// their own (see [`classify`]).
-///
-/// ```
-/// use http::HeaderMap;
-/// use require_login::{classify, Navigator, RequestKind};
-///
-/// let mut headers = HeaderMap::new();
-/// headers.insert("x-turbo-request-id", "5a4c".parse().unwrap());
-/// assert_eq!(classify(&headers), RequestKind::Visit(Navigator::Turbo));
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Navigator {
-    /// An htmx `hx-boost`ed link or form (`HX-Boosted: true`): `HX-Redirect`
-    /// to the login URL, with the boosted URL as `next`.
-    HtmxBoost,
-    /// Inertia (`X-Inertia: true`): `409 Conflict` with
-    /// `X-Inertia-Location: <login URL>`, Inertia's full-page visit.
-    Inertia,
-    /// Turbo (`X-Turbo-Request-Id`, sent on every Turbo 8 fetch): the
-    /// navigation answer, `303` to the login URL, which Turbo follows and
-    /// renders.
-    Turbo,
+    /// A page visit made by a client-side navigation library (htmx's
+    /// `hx-boost`, Inertia, Turbo; never plain [`ClientLibrary::Htmx`]),
+    /// answered the way that library expects, with the visited URL (for
+    /// GET) as the page to come back to.
+    ///
+    /// ```
+    /// use http::HeaderMap;
+    /// use require_login::guard::{classify, RequestKind};
+    /// use require_login::response::ClientLibrary;
+    ///
+    /// let mut headers = HeaderMap::new();
+    /// headers.insert("x-turbo-request-id", "5a4c".parse().unwrap());
+    /// assert_eq!(classify(&headers), RequestKind::Visit(ClientLibrary::Turbo));
+    /// ```
+    Visit(ClientLibrary),
 }
 
 /// Classifies a request.
@@ -69,9 +57,9 @@ pub enum Navigator {
 /// generic AJAX ones below (Inertia also sends `X-Requested-With`, Turbo
 /// sends `Sec-Fetch-Mode: cors`, htmx `HX-Request`), each a
 /// [`RequestKind::Visit`]:
-/// - `X-Inertia: true`: [`Navigator::Inertia`];
-/// - `HX-Boosted: true`: [`Navigator::HtmxBoost`];
-/// - `X-Turbo-Request-Id` present: [`Navigator::Turbo`].
+/// - `X-Inertia: true`: [`ClientLibrary::Inertia`];
+/// - `HX-Boosted: true`: [`ClientLibrary::HtmxBoost`];
+/// - `X-Turbo-Request-Id` present: [`ClientLibrary::Turbo`].
 ///
 /// Otherwise it is AJAX if any of these holds:
 /// - `X-Requested-With: XMLHttpRequest` (jQuery sets it);
@@ -101,13 +89,13 @@ pub fn classify(headers: &HeaderMap) -> RequestKind {
             .is_some_and(|v| v.as_bytes().eq_ignore_ascii_case(b"true"))
     };
     if is_true(&X_INERTIA) {
-        return RequestKind::Visit(Navigator::Inertia);
+        return RequestKind::Visit(ClientLibrary::Inertia);
     }
     if is_true(&HX_BOOSTED) {
-        return RequestKind::Visit(Navigator::HtmxBoost);
+        return RequestKind::Visit(ClientLibrary::HtmxBoost);
     }
     if headers.contains_key(&X_TURBO_REQUEST_ID) {
-        return RequestKind::Visit(Navigator::Turbo);
+        return RequestKind::Visit(ClientLibrary::Turbo);
     }
     let htmx = headers
         .get(&HX_REQUEST)
@@ -214,7 +202,7 @@ mod tests {
 
     #[test]
     fn client_navigation_libraries_win_over_the_generic_ajax_signals() {
-        let inertia = RequestKind::Visit(Navigator::Inertia);
+        let inertia = RequestKind::Visit(ClientLibrary::Inertia);
         assert_eq!(kind(&[("x-inertia", "true")]), inertia);
         assert_eq!(
             kind(&[
@@ -227,7 +215,7 @@ mod tests {
         );
         assert_eq!(
             kind(&[("hx-request", "true"), ("hx-boosted", "true")]),
-            RequestKind::Visit(Navigator::HtmxBoost)
+            RequestKind::Visit(ClientLibrary::HtmxBoost)
         );
         assert_eq!(
             kind(&[
@@ -239,7 +227,7 @@ mod tests {
                     "text/vnd.turbo-stream.html, text/html, application/xhtml+xml"
                 ),
             ]),
-            RequestKind::Visit(Navigator::Turbo)
+            RequestKind::Visit(ClientLibrary::Turbo)
         );
     }
 

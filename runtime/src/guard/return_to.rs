@@ -8,7 +8,7 @@ use http::request::Parts;
 use http::{HeaderName, Method, Uri};
 use percent_encoding::{utf8_percent_encode, AsciiSet, CONTROLS};
 
-use crate::next::safe_next;
+use crate::login::safe_next;
 
 static HX_CURRENT_URL: HeaderName = HeaderName::from_static("hx-current-url");
 

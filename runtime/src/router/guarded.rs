@@ -16,11 +16,11 @@ use tower_layer::Layer;
 use tower_service::Service;
 
 use crate::__private::{guard_argument_types, site_options, OwnGuard};
+use crate::guard::RequireLoginLayer;
 use crate::guard::{DefaultLogin, GuardConfig};
-use crate::layer::RequireLoginLayer;
+use crate::guard::{LoginRoutes, UnknownLoginRoutes};
 use crate::options::{GuardOptions, LoginTarget};
-use crate::routes::{LoginRoutes, UnknownLoginRoutes};
-use crate::routing::GuardedMethodRouter;
+use crate::router::method_routing::GuardedMethodRouter;
 
 type Mount<S> = Box<dyn FnOnce(Router<S>, Option<GuardOptions>) -> Router<S> + Send>;
 type Wrap<S> = Box<dyn FnOnce(Router<S>) -> Router<S> + Send>;

@@ -7,12 +7,12 @@ use axum::extract::{FromRequestParts, OptionalFromRequestParts};
 use http::request::Parts;
 use http::HeaderValue;
 
-use crate::classify::{classify, RequestKind};
+use crate::guard::return_to;
+use crate::guard::session::RequestSession;
+use crate::guard::LoginRoutes;
+use crate::guard::{classify, RequestKind};
 use crate::options::GuardOptions;
-use crate::rejection::{ClientLibrary, GuardError, LoginRejection};
-use crate::return_to;
-use crate::routes::LoginRoutes;
-use crate::session::RequestSession;
+use crate::response::{ClientLibrary, GuardError, LoginRejection};
 
 /// Supplies the options of a [`RequireLogin`] guard, as a type, so each
 /// handler's guard is configured at compile time.
@@ -159,7 +159,7 @@ where
 pub(crate) struct LoggedIn {
     session_key: &'static str,
     #[cfg(feature = "axum-login")]
-    axum_login: Option<crate::axum_login::AxumLoginUser>,
+    axum_login: Option<crate::guard::axum_login::AxumLoginUser>,
 }
 
 impl LoggedIn {
@@ -290,8 +290,8 @@ pub(crate) fn deny(parts: &Parts, options: &GuardOptions) -> LoginRejection {
             sentinel: options.sentinel,
             status: options.status,
         },
-        RequestKind::Visit(navigator) => LoginRejection::ClientLibrary {
-            library: ClientLibrary::from(navigator),
+        RequestKind::Visit(library) => LoginRejection::ClientLibrary {
+            library,
             login_url,
             sentinel: options.sentinel,
             status: options.status,

@@ -77,8 +77,8 @@ use axum::routing::MethodRouter;
 use http::header::{CACHE_CONTROL, CONTENT_TYPE, ETAG, IF_NONE_MATCH, X_CONTENT_TYPE_OPTIONS};
 use http::{HeaderMap, HeaderValue, StatusCode, Uri};
 
+use crate::options::LOGIN_REQUIRED;
 use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
-use crate::LOGIN_REQUIRED;
 
 /// Where the demo and the docs serve the script: mount [`client_script`] (or
 /// a [`ClientScript::method_router`]) here.
@@ -531,10 +531,10 @@ impl Default for ClientScript {
 }
 
 /// The script's source, as written (comments and all).
-const ASSET: &str = include_str!("../assets/require-login.js");
+const ASSET: &str = include_str!("../../assets/require-login.js");
 
 /// The form keeping part, served after the configuration call.
-const KEEP_FORMS_ASSET: &str = include_str!("../assets/keep-forms.js");
+const KEEP_FORMS_ASSET: &str = include_str!("../../assets/keep-forms.js");
 
 /// Appends the served lines of `asset` ([`served_line`]), each ended by `\n`.
 fn push_served(out: &mut String, asset: &str) {
@@ -861,7 +861,7 @@ mod tests {
     #[test]
     fn sentinel_with_quotes_backslashes_and_script_end_is_escaped() {
         const NASTY: &str = r#"a"b'c\d</script><!--e`${f}"#;
-        assert!(crate::check_sentinel(NASTY).is_ok());
+        assert!(crate::options::check_sentinel(NASTY).is_ok());
         let js = ClientScript::new().sentinel(NASTY).source();
         assert!(call_of(ClientScript::new().sentinel(NASTY)).starts_with(
             r#"({sentinel: "a\x22b\x27c\x5cd\x3c/script\x3e\x3c\x21--e\x60\x24\x7bf\x7d", "#

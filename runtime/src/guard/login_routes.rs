@@ -8,7 +8,7 @@ use std::sync::Arc;
 use http::Extensions;
 
 use crate::options::{GuardOptions, LoginTarget};
-use crate::rejection::GuardError;
+use crate::response::GuardError;
 
 /// Maps login route names to URLs. Install it on the router with
 /// [`axum::Extension`], and check it at start-up: with

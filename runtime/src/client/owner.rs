@@ -56,7 +56,8 @@ use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 
-use crate::{LoginSession, SESSION_KEY};
+use crate::login::LoginSession;
+use crate::options::SESSION_KEY;
 
 /// The `name` of the `<meta>` tag that carries a page's owner.
 ///
