@@ -1,10 +1,14 @@
-//! Deny by default: a router whose every route is guarded unless it is
-//! declared public, its audit, and its start-up checks.
+//! Deny by default: [`GuardedRouter`] builds an axum [`Router`](axum::Router)
+//! in which every route is guarded unless it is declared public, checks the
+//! result at start-up, and lists every route with its protection.
 
-mod guarded;
+mod assemble;
+mod audit;
+mod builder;
+mod check;
 pub mod method_routing;
+mod scope;
 
-pub use guarded::{
-    assert_audit_table, audit_table, Access, GuardSource, GuardedRouter, GuardedRouterError,
-    LayeredRoute, NestedService, RouteAudit, RouteKind, RouterLayer,
-};
+pub use audit::{assert_audit_table, audit_table, Access, GuardSource, RouteAudit, RouteKind};
+pub use builder::{GuardedRouter, LayeredRoute, NestedService, RouterLayer};
+pub use check::GuardedRouterError;
