@@ -4,14 +4,16 @@
 #[cfg(feature = "axum-login")]
 pub(crate) mod axum_login;
 mod classify;
+mod decide;
 mod extract;
-mod layer;
 mod login_routes;
+mod middleware;
 pub(crate) mod return_to;
 pub(crate) mod session;
 
 pub use classify::{classify, RequestKind};
-pub(crate) use extract::{deny, LoggedIn};
-pub use extract::{enforce, DefaultLogin, GuardConfig, RequireLogin};
-pub use layer::{RequireLoginLayer, RequireLoginService};
+pub use decide::enforce;
+pub(crate) use decide::{deny, LoggedIn};
+pub use extract::{DefaultLogin, GuardConfig, RequireLogin};
 pub use login_routes::{LoginRoutes, UnknownLoginRoutes};
+pub use middleware::{RequireLoginLayer, RequireLoginService};

@@ -1,0 +1,160 @@
+//! The guard's one decision, [`enforce`], that every entry point (the
+//! extractor, the attribute, the layer) calls, and the denial it answers.
+
+use http::request::Parts;
+use http::HeaderValue;
+
+use crate::guard::return_to;
+use crate::guard::session::RequestSession;
+use crate::guard::LoginRoutes;
+use crate::guard::{classify, RequestKind};
+use crate::options::GuardOptions;
+use crate::response::{ClientLibrary, GuardError, LoginRejection};
+
+/// Left on a request by a [`RequireLoginLayer`](crate::RequireLoginLayer)
+/// that let it through, so that a handler's own guard that decides the same
+/// way (the same session key, the same axum-login backend) reuses that answer
+/// instead of asking the session again.
+#[derive(Clone, Copy)]
+pub(crate) struct LoggedIn {
+    session_key: &'static str,
+    #[cfg(feature = "axum-login")]
+    axum_login: Option<crate::guard::axum_login::AxumLoginUser>,
+}
+
+impl LoggedIn {
+    fn of(options: &GuardOptions) -> Self {
+        LoggedIn {
+            session_key: options.session_key,
+            #[cfg(feature = "axum-login")]
+            axum_login: options.axum_login,
+        }
+    }
+
+    pub(crate) fn mark(extensions: &mut http::Extensions, options: &GuardOptions) {
+        extensions.insert(Self::of(options));
+    }
+
+    /// Whether a layer already found a user the way `options` would.
+    pub(crate) fn already_checked(parts: &Parts, options: &GuardOptions) -> bool {
+        parts.extensions.get::<LoggedIn>().is_some_and(|checked| {
+            let wanted = Self::of(options);
+            #[cfg(feature = "axum-login")]
+            if checked.axum_login != wanted.axum_login {
+                return false;
+            }
+            checked.session_key == wanted.session_key
+        })
+    }
+}
+
+/// The guard's whole decision: `Ok(())` when the request's session holds a
+/// logged-in user, otherwise what to answer instead: a [`LoginRejection`]
+/// (a redirect, the sentinel, or a logged 500), which turns into the
+/// response with [`IntoResponse`](axum::response::IntoResponse).
+///
+/// Every entry point (the extractor, the attribute, the layer) calls this
+/// one function.
+///
+/// ```
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// use require_login::{enforce, GuardError, GuardOptions, LoginRejection};
+///
+/// let (parts, ()) = http::Request::get("/dash").body(()).unwrap().into_parts();
+/// // No SessionManagerLayer ran, so there is no session: a 500, logged.
+/// let denied = enforce(&parts, &GuardOptions::new()).await.unwrap_err();
+/// assert!(matches!(denied, LoginRejection::ServerError(GuardError::NoSession)));
+/// assert_eq!(denied.status(), 500);
+/// # });
+/// ```
+///
+/// # Errors
+/// What to answer instead of running the handler.
+pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginRejection> {
+    let Some(session) = RequestSession::for_guard(&parts.extensions, options) else {
+        // Logged by the session seam, which knows which layer is missing.
+        RequestSession::log_missing(options);
+        return Err(LoginRejection::ServerError(GuardError::NoSession));
+    };
+    match session
+        .logged_in(options.session_key, options.store_timeout)
+        .await
+    {
+        Ok(true) => Ok(()),
+        Ok(false) => Err(deny(parts, options)),
+        Err(error) => Err(failed(GuardError::SessionStore(error))),
+    }
+}
+
+/// A server error: logged here, where its cause is known, so it is logged
+/// even when the app answers the rejection its own way.
+#[cold]
+pub(crate) fn failed(error: GuardError) -> LoginRejection {
+    // Worded as before the typed rejection: operators grep for it.
+    if let GuardError::SessionStore(cause) = &error {
+        tracing::error!(error = %cause, "require_login: the session store failed; answering 500");
+    } else {
+        tracing::error!("require_login: {error}; answering 500");
+    }
+    LoginRejection::ServerError(error)
+}
+
+/// The answer for a request whose session holds no logged-in user.
+pub(crate) fn deny(parts: &Parts, options: &GuardOptions) -> LoginRejection {
+    let login = match LoginRoutes::resolve(options.login, &parts.extensions) {
+        Ok(login) => login,
+        Err(error) => return failed(error),
+    };
+    let kind = classify(&parts.headers);
+    let return_to = match kind {
+        RequestKind::Navigation | RequestKind::Visit(_) => return_to::for_navigation(parts),
+        RequestKind::Ajax { .. } => return_to::for_ajax(parts),
+    };
+    let login_path = return_to::login_path(login);
+    // An htmx call made on the login page itself gets no `HX-Redirect`:
+    // the user is already there, and following it would reload for ever.
+    let from_login_page = return_to
+        .as_deref()
+        .is_some_and(|page| return_to::is_login_page(page, login_path));
+    let return_to = match (options.redirect_field, return_to) {
+        (Some(field), Some(page)) => return_to::never_the_login_page(page, login_path, field),
+        _ => None,
+    };
+    let login_url = match (options.redirect_field, &return_to) {
+        (Some(field), Some(page)) => return_to::append_query(login, field, page),
+        _ => login.to_owned(),
+    };
+    // Into a header value without copying it again (the capacity is exact).
+    let login_url = match HeaderValue::try_from(login_url) {
+        Ok(value) => value,
+        Err(error) => {
+            // Built again only to report it: this cannot happen with a login
+            // target that compiled and a percent-encoded return-to link.
+            let login_url = match (options.redirect_field, &return_to) {
+                (Some(field), Some(page)) => return_to::append_query(login, field, page),
+                _ => login.to_owned(),
+            };
+            return failed(GuardError::InvalidLoginUrl { login_url, error });
+        }
+    };
+    match kind {
+        RequestKind::Navigation => LoginRejection::Redirect { login_url },
+        RequestKind::Ajax { htmx } if !htmx || from_login_page => LoginRejection::AjaxDenied {
+            login_url,
+            sentinel: options.sentinel,
+            status: options.status,
+        },
+        RequestKind::Ajax { .. } => LoginRejection::ClientLibrary {
+            library: ClientLibrary::Htmx,
+            login_url,
+            sentinel: options.sentinel,
+            status: options.status,
+        },
+        RequestKind::Visit(library) => LoginRejection::ClientLibrary {
+            library,
+            login_url,
+            sentinel: options.sentinel,
+            status: options.status,
+        },
+    }
+}
