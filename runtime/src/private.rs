@@ -188,7 +188,7 @@ pub(crate) fn registered_options() -> impl Iterator<Item = &'static GuardOptions
 /// assert_eq!(require_login::__private::js_string("</script>"), r#""\x3c/script\x3e""#);
 /// ```
 pub fn js_string(text: &str) -> String {
-    crate::client::script::js_string(text)
+    crate::client::escape::js_string(text)
 }
 
 /// The crate's one HTML escaper (for the demo's pages): text and quoted
@@ -198,7 +198,7 @@ pub fn js_string(text: &str) -> String {
 /// assert_eq!(require_login::__private::escape_html(r#"<a href="x">&'"#), "&lt;a href=&quot;x&quot;&gt;&amp;&#39;");
 /// ```
 pub fn escape_html(text: &str) -> String {
-    crate::client::script::escape_html(text)
+    crate::client::escape::escape_html(text)
 }
 
 // Entry points for the fuzz targets (`fuzz/`), which exercise the guard's

@@ -1,8 +1,11 @@
 //! The page side: the client script that turns a denial into a visit to
 //! the login page, how it is served, and the page owner tag.
 
+pub(crate) mod escape;
 mod owner;
-pub(crate) mod script;
+mod script;
+mod serve;
 
 pub use owner::{PageOwner, PageOwnerKey, SecretTooShort, PAGE_OWNER_META};
-pub use script::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+pub use script::ClientScript;
+pub use serve::{client_script, script_tag, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};

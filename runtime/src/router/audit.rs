@@ -3,7 +3,6 @@
 
 use std::fmt::Write as _;
 
-
 use super::builder::{GuardedRouter, Item};
 use super::check::GuardedRouterError;
 use super::scope::{join, under, Scope};

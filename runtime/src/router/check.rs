@@ -2,7 +2,6 @@
 
 use std::fmt;
 
-
 use super::audit::{RouteAudit, RouteKind};
 use super::builder::GuardedRouter;
 use crate::guard::UnknownLoginRoutes;
