@@ -7,7 +7,7 @@ use std::time::Duration;
 use axum::response::IntoResponse;
 use criterion::{criterion_group, criterion_main, Criterion};
 use http::StatusCode;
-use require_login::{enforce, respond, DenyStatus, GuardOptions, LOGIN_REQUIRED};
+use require_login::{enforce, options::DenyStatus, response, GuardOptions, LOGIN_REQUIRED};
 use require_login_benches::{classify_cases, logged_out_parts, runtime, Bench, Scenario};
 
 fn requests(c: &mut Criterion) {
@@ -27,18 +27,18 @@ fn decision(c: &mut Criterion) {
     let mut group = c.benchmark_group("classify");
     for (name, headers) in classify_cases() {
         group.bench_function(name, |b| {
-            b.iter(|| require_login::classify(black_box(&headers)));
+            b.iter(|| require_login::guard::classify(black_box(&headers)));
         });
     }
     group.finish();
 
     let mut group = c.benchmark_group("respond");
     group.bench_function("navigation_denied", |b| {
-        b.iter(|| respond::navigation_denied(black_box("/login?next=/dash%3Ftab%3D2")));
+        b.iter(|| response::navigation_denied(black_box("/login?next=/dash%3Ftab%3D2")));
     });
     group.bench_function("ajax_denied", |b| {
         b.iter(|| {
-            respond::ajax_denied(
+            response::ajax_denied(
                 black_box(LOGIN_REQUIRED),
                 DenyStatus::Forbidden,
                 black_box("/login?next=/dashboard%3Fview%3Dweek"),
@@ -48,7 +48,7 @@ fn decision(c: &mut Criterion) {
     });
     group.bench_function("ajax_denied_htmx", |b| {
         b.iter(|| {
-            respond::ajax_denied(
+            response::ajax_denied(
                 black_box(LOGIN_REQUIRED),
                 DenyStatus::Forbidden,
                 black_box("/login?next=/dashboard"),

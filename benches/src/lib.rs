@@ -20,7 +20,9 @@ use axum::Router;
 use http::header::{ACCEPT, COOKIE, HOST, REFERER, SET_COOKIE};
 use http::request::Parts;
 use http::{HeaderMap, HeaderName, HeaderValue, Method, StatusCode, Uri};
-use require_login::{require_login, GuardedRouter, RequireLoginLayer, LOGIN_REQUIRED, SESSION_KEY};
+use require_login::{
+    options::SESSION_KEY, require_login, GuardedRouter, RequireLoginLayer, LOGIN_REQUIRED,
+};
 use tower::ServiceExt;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 
@@ -386,8 +388,8 @@ fn router(scenario: Scenario) -> Router {
                     .route_layer(RequireLoginLayer::new(options)),
             )
         }
-        Scenario::R => guarded_app(require_login::routing::get(hello)),
-        Scenario::RBoth => guarded_app(require_login::routing::get(guarded)),
+        Scenario::R => guarded_app(require_login::router::get(hello)),
+        Scenario::RBoth => guarded_app(require_login::router::get(guarded)),
         Scenario::FBoth => Router::new()
             .route("/dash", get(guarded))
             .route_layer(RequireLoginLayer::default())
@@ -398,8 +400,8 @@ fn router(scenario: Scenario) -> Router {
 
 /// R and R_both: the deny-by-default app, `/dash` guarded by the route's
 /// guard or, for R_both, by the handler's own attribute.
-fn guarded_app(dash: require_login::routing::GuardedMethodRouter) -> Router {
-    use require_login::routing::post;
+fn guarded_app(dash: require_login::router::GuardedMethodRouter) -> Router {
+    use require_login::router::post;
     GuardedRouter::new()
         .route("/dash", dash)
         .public_route("/login", post(log_in))

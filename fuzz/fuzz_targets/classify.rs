@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use require_login::{classify, ClientLibrary, RequestKind};
+use require_login::{guard::{classify, RequestKind}, response::ClientLibrary};
 use require_login_tests::model::Kind;
 
 #[path = "common.rs"]

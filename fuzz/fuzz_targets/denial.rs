@@ -7,7 +7,7 @@
 
 use libfuzzer_sys::arbitrary::Unstructured;
 use libfuzzer_sys::fuzz_target;
-use require_login::{GuardOptions, LoginRoutes};
+use require_login::{guard::LoginRoutes, GuardOptions};
 use require_login_tests::{model, Answer};
 
 #[path = "common.rs"]

@@ -6,7 +6,7 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use require_login::safe_next;
+use require_login::login::safe_next;
 use require_login_tests::model;
 
 /// Where `candidate` lands when a browser on `https://app.test/login`

@@ -15,25 +15,12 @@ pub mod router;
 #[path = "private.rs"]
 pub mod __private;
 
-pub use client::{client_script, script_tag, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
-pub use client::{PageOwner, PageOwnerKey, SecretTooShort, PAGE_OWNER_META};
-pub use guard::{classify, RequestKind};
-pub use guard::{enforce, DefaultLogin, GuardConfig, RequireLogin};
-pub use guard::{LoginRoutes, RequireLoginLayer, RequireLoginService, UnknownLoginRoutes};
-pub use login::{login, login_with_key, logout, LoginSession};
-pub use login::{redirect_after_login, safe_next};
-pub use login::{CrossSiteRequest, FromThisSite, InvalidPublicOrigin, PublicOrigin};
-pub use options::{
-    check_sentinel, DenyStatus, GuardOptions, LoginTarget, LOGIN_REQUIRED, MAX_SENTINEL_LEN,
-    SESSION_KEY, STORE_TIMEOUT,
-};
-pub use response::builders as respond;
-pub use response::{ClientLibrary, GuardError, LoginRejection};
-pub use router::method_routing as routing;
-pub use router::{
-    assert_audit_table, audit_table, Access, GuardSource, GuardedRouter, GuardedRouterError,
-    LayeredRoute, NestedService, RouteAudit, RouteKind, RouterLayer,
-};
+pub use client::{client_script, ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+pub use guard::{enforce, GuardConfig, RequireLogin, RequireLoginLayer};
+pub use login::{login, logout};
+pub use options::{GuardOptions, LOGIN_REQUIRED};
+pub use response::LoginRejection;
+pub use router::GuardedRouter;
 
 /// Guards an async axum handler: only logged-in users reach its body.
 ///

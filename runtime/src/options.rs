@@ -25,7 +25,7 @@ pub const LOGIN_REQUIRED: &str = "LOGIN_REQUIRED";
 ///
 /// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
 /// require_login::login(&session, &"ada").await.unwrap();
-/// let user: Option<String> = session.get(require_login::SESSION_KEY).await.unwrap();
+/// let user: Option<String> = session.get(require_login::options::SESSION_KEY).await.unwrap();
 /// assert_eq!(user.as_deref(), Some("ada"));
 /// # }
 /// ```
@@ -43,14 +43,14 @@ pub const SESSION_KEY: &str = "require_login.user";
 /// `axum::serve` provide. (Outside any Tokio runtime the read is not bounded.)
 ///
 /// ```
-/// assert_eq!(require_login::STORE_TIMEOUT, std::time::Duration::from_secs(5));
+/// assert_eq!(require_login::options::STORE_TIMEOUT, std::time::Duration::from_secs(5));
 /// ```
 pub const STORE_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The longest sentinel accepted, in bytes.
 ///
 /// ```
-/// use require_login::{check_sentinel, MAX_SENTINEL_LEN};
+/// use require_login::options::{check_sentinel, MAX_SENTINEL_LEN};
 ///
 /// assert!(check_sentinel(&"X".repeat(MAX_SENTINEL_LEN)).is_ok());
 /// assert!(check_sentinel(&"X".repeat(MAX_SENTINEL_LEN + 1)).is_err());
@@ -60,7 +60,7 @@ pub const MAX_SENTINEL_LEN: usize = 128;
 /// Where a logged-out user is sent to log in.
 ///
 /// ```
-/// use require_login::LoginTarget;
+/// use require_login::options::LoginTarget;
 ///
 /// const LOCAL: LoginTarget = LoginTarget::new("/login");
 /// const EXTERNAL: LoginTarget = LoginTarget::new("https://sso.example.com/start");
@@ -75,7 +75,7 @@ pub enum LoginTarget {
     Path(&'static str),
     /// An absolute `http://` or `https://` URL, for an external sign-in service.
     Url(&'static str),
-    /// A route name, resolved at request time through [`LoginRoutes`](crate::LoginRoutes).
+    /// A route name, resolved at request time through [`LoginRoutes`](crate::guard::LoginRoutes).
     Named(&'static str),
 }
 
@@ -87,7 +87,7 @@ impl LoginTarget {
     /// `login page`). In a `const` context that is a compile error.
     ///
     /// ```
-    /// # use require_login::LoginTarget;
+    /// # use require_login::options::LoginTarget;
     /// assert!(matches!(LoginTarget::new("/account/login?from=guard"), LoginTarget::Path(_)));
     /// ```
     pub const fn new(target: &'static str) -> Self {
@@ -100,7 +100,7 @@ impl LoginTarget {
     /// Like [`LoginTarget::new`], but returns what is wrong instead of panicking.
     ///
     /// ```
-    /// # use require_login::LoginTarget;
+    /// # use require_login::options::LoginTarget;
     /// assert!(LoginTarget::try_new("//evil.example").is_err());
     /// assert!(LoginTarget::try_new("javascript:alert(1)").is_err());
     /// assert!(LoginTarget::try_new("login page").is_err());
@@ -138,7 +138,7 @@ impl LoginTarget {
     /// The string the target was written as.
     ///
     /// ```
-    /// # use require_login::LoginTarget;
+    /// # use require_login::options::LoginTarget;
     /// assert_eq!(LoginTarget::new("login").as_str(), "login");
     /// ```
     pub const fn as_str(&self) -> &'static str {
@@ -151,7 +151,7 @@ impl LoginTarget {
 /// Which status AJAX calls of logged-out users get.
 ///
 /// ```
-/// use require_login::DenyStatus;
+/// use require_login::options::DenyStatus;
 /// assert_eq!(DenyStatus::Forbidden.code(), http::StatusCode::FORBIDDEN);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -167,7 +167,7 @@ impl DenyStatus {
     /// `401` or `403`; anything else panics (a compile error in `const` context).
     ///
     /// ```
-    /// # use require_login::DenyStatus;
+    /// # use require_login::options::DenyStatus;
     /// const S: DenyStatus = DenyStatus::from_code(401);
     /// assert_eq!(S, DenyStatus::Unauthorized);
     /// ```
@@ -185,7 +185,7 @@ impl DenyStatus {
     /// The HTTP status code.
     ///
     /// ```
-    /// # use require_login::DenyStatus;
+    /// # use require_login::options::DenyStatus;
     /// assert_eq!(DenyStatus::Unauthorized.code().as_u16(), 401);
     /// ```
     pub const fn code(self) -> StatusCode {
@@ -199,7 +199,7 @@ impl DenyStatus {
 /// Everything a guard is configured with. Build it in a `const`:
 ///
 /// ```
-/// use require_login::{GuardOptions, LoginTarget};
+/// use require_login::{options::LoginTarget, GuardOptions};
 ///
 /// const ADMIN: GuardOptions = GuardOptions::new()
 ///     .login("/admin/login")
@@ -221,7 +221,7 @@ impl DenyStatus {
 /// them: options that reach a guard were checked.
 ///
 /// ```compile_fail
-/// use require_login::{GuardOptions, LoginTarget};
+/// use require_login::{options::LoginTarget, GuardOptions};
 /// let mut options = GuardOptions::new();
 /// options.login = LoginTarget::Path("//evil.example");
 /// ```
@@ -242,7 +242,7 @@ impl GuardOptions {
     /// Where logged-out navigations go (default `/login`).
     ///
     /// ```
-    /// use require_login::{GuardOptions, LoginTarget};
+    /// use require_login::{options::LoginTarget, GuardOptions};
     /// assert_eq!(GuardOptions::new().login_target(), LoginTarget::Path("/login"));
     /// ```
     pub const fn login_target(&self) -> LoginTarget {
@@ -262,7 +262,7 @@ impl GuardOptions {
     /// The status AJAX calls of logged-out users get (default 403).
     ///
     /// ```
-    /// use require_login::{DenyStatus, GuardOptions};
+    /// use require_login::{options::DenyStatus, GuardOptions};
     /// assert_eq!(GuardOptions::new().deny_status(), DenyStatus::Forbidden);
     /// ```
     pub const fn deny_status(&self) -> DenyStatus {
@@ -284,7 +284,7 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().session_key_str(), require_login::SESSION_KEY);
+    /// assert_eq!(GuardOptions::new().session_key_str(), require_login::options::SESSION_KEY);
     /// ```
     pub const fn session_key_str(&self) -> &'static str {
         self.session_key
@@ -294,7 +294,7 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().store_timeout_duration(), require_login::STORE_TIMEOUT);
+    /// assert_eq!(GuardOptions::new().store_timeout_duration(), require_login::options::STORE_TIMEOUT);
     /// ```
     pub const fn store_timeout_duration(&self) -> Duration {
         self.store_timeout
@@ -360,7 +360,7 @@ impl GuardOptions {
     /// Sets the AJAX status: 401 or 403.
     ///
     /// ```
-    /// # use require_login::{DenyStatus, GuardOptions};
+    /// # use require_login::{options::DenyStatus, GuardOptions};
     /// assert_eq!(GuardOptions::new().status(401).deny_status(), DenyStatus::Unauthorized);
     /// ```
     #[must_use]
@@ -394,7 +394,7 @@ impl GuardOptions {
         }
     }
 
-    /// Sets the session key that marks a login; use the same key with [`login`](crate::login_with_key).
+    /// Sets the session key that marks a login; use the same key with [`login`](crate::login::login_with_key).
     ///
     /// ```
     /// # use require_login::GuardOptions;
@@ -461,7 +461,7 @@ impl Default for GuardOptions {
 /// characters), so it survives every HTTP client and compares exactly.
 ///
 /// ```
-/// use require_login::check_sentinel;
+/// use require_login::options::check_sentinel;
 /// assert!(check_sentinel("LOGIN_REQUIRED").is_ok());
 /// assert!(check_sentinel("").is_err());
 /// assert!(check_sentinel("LOGIN REQUIRED").is_err());

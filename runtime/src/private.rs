@@ -8,7 +8,7 @@
 //! the same options, so that their guard type is compiled once), inserts
 //! `RequireLogin<Site<ID>>`, and registers the options under that id with
 //! `inventory` from inside the handler's body. The registry also
-//! lets [`LoginRoutes::check_guarded_handlers`](crate::LoginRoutes::check_guarded_handlers)
+//! lets [`LoginRoutes::check_guarded_handlers`](crate::guard::LoginRoutes::check_guarded_handlers)
 //! see every login name in use.
 
 use std::any::{type_name, TypeId};
@@ -223,7 +223,7 @@ pub(crate) fn site_options(id: u64) -> Option<&'static GuardOptions> {
 }
 
 /// The argument types of an axum handler (`Handler<T, S>`'s `T`): lets
-/// [`crate::routing`] read a handler's first argument, where
+/// [`crate::router`] read a handler's first argument, where
 /// `#[require_login]` puts its guard.
 pub trait HandlerArguments {
     /// What the first argument says about the handler's own guard.

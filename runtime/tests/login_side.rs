@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Form, Router};
 use http::{header, Request, StatusCode};
-use require_login::{redirect_after_login, FromThisSite};
+use require_login::login::{redirect_after_login, FromThisSite};
 use tower::ServiceExt;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 

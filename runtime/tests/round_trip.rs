@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::Router;
 use http::{header, HeaderMap, Method, Request, StatusCode};
 use proptest::prelude::*;
-use require_login::{enforce, safe_next, GuardOptions, RequireLoginLayer};
+use require_login::{enforce, login::safe_next, GuardOptions, RequireLoginLayer};
 use tower::ServiceExt;
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
 

@@ -4,7 +4,7 @@
 //! decodes it once more.
 
 use proptest::prelude::*;
-use require_login::safe_next;
+use require_login::login::safe_next;
 use serde::Deserialize;
 use url::Url;
 

@@ -91,7 +91,7 @@ pub fn with_sessions<S: SessionStore + Clone>(routes: Router, store: S) -> Route
 
     async fn log_in(session: Session, Query(key): Query<Key>) -> StatusCode {
         match key.key {
-            Some(key) => require_login::login_with_key(&session, &key, "ada")
+            Some(key) => require_login::login::login_with_key(&session, &key, "ada")
                 .await
                 .unwrap(),
             None => require_login::login(&session, "ada").await.unwrap(),

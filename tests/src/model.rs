@@ -4,13 +4,12 @@
 //! answers against it.
 
 use http::{HeaderMap, HeaderValue, Method, StatusCode, Uri};
-use require_login::{GuardOptions, LoginTarget};
+use require_login::{options::LoginTarget, GuardOptions};
 
 use crate::Answer;
 
 /// Every answer a guard may give. A new answer (a client library's own
-/// denial) is one more variant here and one more arm in [`expected`] and
-/// [`check`].
+/// denial) is one more variant here and one more arm in [`check`].
 #[derive(Debug, Clone, PartialEq)]
 pub enum Shape {
     /// The handler ran, once, and its answer is untouched.
@@ -162,7 +161,7 @@ fn never_the_login_page(mut page: String, login_path: Option<&str>, field: &str)
             .1
             .into_owned();
     }
-    require_login::safe_next(&page)?;
+    require_login::login::safe_next(&page)?;
     Some(page)
 }
 

@@ -100,7 +100,7 @@ fn test_app(idle: Duration) -> axum::Router {
             get(|| async {
                 Html(format!(
                     "<!doctype html><title>plain</title>{}<p>plain</p>",
-                    require_login::script_tag(require_login::CLIENT_SCRIPT_PATH)
+                    require_login::client::script_tag(require_login::CLIENT_SCRIPT_PATH)
                 ))
             }),
         )
@@ -537,7 +537,7 @@ async fn badge_login_page(
     let next = query
         .get("next")
         .map(String::as_str)
-        .and_then(require_login::safe_next)
+        .and_then(require_login::login::safe_next)
         .unwrap_or("/");
     Html(format!(
         "<!doctype html><title>badge login</title>{}<script src=\"/assets/htmx.min.js\"></script>\
@@ -558,13 +558,15 @@ struct BadgeLoginForm {
 }
 
 async fn badge_log_in(
-    _: require_login::FromThisSite,
+    _: require_login::login::FromThisSite,
     session: tower_sessions::Session,
     axum::Form(form): axum::Form<BadgeLoginForm>,
 ) -> axum::response::Response {
     match require_login::login(&session, &form.username).await {
-        Ok(()) => require_login::redirect_after_login(form.next.as_deref(), "/test/badge-home")
-            .into_response(),
+        Ok(()) => {
+            require_login::login::redirect_after_login(form.next.as_deref(), "/test/badge-home")
+                .into_response()
+        }
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
 }

@@ -8,10 +8,12 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::Router;
 use http::StatusCode;
-use require_login::routing::{any, get, post};
+use require_login::router::{any, get, post};
 use require_login::{
-    assert_audit_table, audit_table, require_login, GuardConfig, GuardOptions, GuardedRouter,
-    GuardedRouterError, LoginRoutes, RequireLogin, UnknownLoginRoutes,
+    guard::{LoginRoutes, UnknownLoginRoutes},
+    require_login,
+    router::{assert_audit_table, audit_table, GuardedRouterError},
+    GuardConfig, GuardOptions, GuardedRouter, RequireLogin,
 };
 use require_login_tests::{log_in, request, send, with_log, with_memory_sessions, Answer};
 

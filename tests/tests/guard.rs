@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Extension, Router};
 use http::StatusCode;
-use require_login::{require_login, LoginRoutes, LOGIN_REQUIRED};
+use require_login::{guard::LoginRoutes, require_login, LOGIN_REQUIRED};
 use require_login_tests::*;
 use serde::Deserialize;
 

@@ -11,8 +11,8 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use http::StatusCode;
 use require_login::{
-    require_login, GuardConfig, GuardOptions, LoginRoutes, RequireLoginLayer, UnknownLoginRoutes,
-    LOGIN_REQUIRED,
+    guard::{LoginRoutes, UnknownLoginRoutes},
+    require_login, GuardConfig, GuardOptions, RequireLoginLayer, LOGIN_REQUIRED,
 };
 use require_login_tests::sessions::MemoryStore;
 use require_login_tests::*;

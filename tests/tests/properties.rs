@@ -30,8 +30,8 @@ use http::{HeaderMap, HeaderName, HeaderValue, Method, Request, StatusCode, Uri}
 use proptest::prelude::*;
 use proptest::test_runner::{Config, TestRunner};
 use require_login::{
-    require_login, GuardConfig, GuardOptions, LoginRoutes, RequireLogin, RequireLoginLayer,
-    SESSION_KEY,
+    guard::LoginRoutes, options::SESSION_KEY, require_login, GuardConfig, GuardOptions,
+    RequireLogin, RequireLoginLayer,
 };
 use require_login_tests::model::{self, Shape};
 use require_login_tests::sessions::Session;
@@ -699,7 +699,7 @@ fn classify_follows_the_documented_signals() {
             for (name, value) in headers {
                 map.append(name, value);
             }
-            use require_login::{ClientLibrary, RequestKind};
+            use require_login::{guard::RequestKind, response::ClientLibrary};
             let expected = match model::kind(&map) {
                 model::Kind::Navigation => RequestKind::Navigation,
                 model::Kind::Ajax { htmx } => RequestKind::Ajax { htmx },
@@ -707,7 +707,7 @@ fn classify_follows_the_documented_signals() {
                 model::Kind::HtmxBoost => RequestKind::Visit(ClientLibrary::HtmxBoost),
                 model::Kind::Turbo => RequestKind::Visit(ClientLibrary::Turbo),
             };
-            prop_assert_eq!(require_login::classify(&map), expected);
+            prop_assert_eq!(require_login::guard::classify(&map), expected);
             Ok(())
         })
         .unwrap();

@@ -9,8 +9,11 @@ use axum::routing::get;
 use axum::{Extension, Router};
 use http::StatusCode;
 use require_login::{
-    require_login, ClientLibrary, DefaultLogin, DenyStatus, GuardConfig, GuardError, GuardOptions,
-    LoginRejection, LoginRoutes, RequireLogin, LOGIN_REQUIRED,
+    guard::{DefaultLogin, LoginRoutes},
+    options::DenyStatus,
+    require_login,
+    response::{ClientLibrary, GuardError},
+    GuardConfig, GuardOptions, LoginRejection, RequireLogin, LOGIN_REQUIRED,
 };
 use require_login_tests::*;
 

@@ -126,7 +126,7 @@ async fn every_store_fault_is_a_logged_500_never_the_body_nor_a_redirect() {
     // timed test of speed: a bound far above the attribute's 5 s default, so
     // an unbounded wait fails here instead of hanging the suite.
     tokio::time::timeout(
-        require_login::STORE_TIMEOUT * 6,
+        require_login::options::STORE_TIMEOUT * 6,
         futures_util::future::join_all(cases),
     )
     .await

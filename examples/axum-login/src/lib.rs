@@ -35,8 +35,9 @@ use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, U
 // public API (`__private`): an app's template engine escapes for it.
 use require_login::__private::escape_html;
 use require_login::{
-    client_script, redirect_after_login, require_login, safe_next, FromThisSite,
-    CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
+    client_script,
+    login::{redirect_after_login, safe_next, FromThisSite},
+    require_login, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
 };
 use serde::Deserialize;
 use serde_json::json;

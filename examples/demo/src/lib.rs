@@ -40,7 +40,7 @@
 //! ended gets the login page (or the sentinel), never a CSRF error. The GET
 //! calls need no token, and neither do the login forms: there is no session
 //! to protect yet, and a login POST from another site is refused
-//! ([`require_login::FromThisSite`], against login CSRF).
+//! ([`require_login::login::FromThisSite`], against login CSRF).
 
 pub mod csrf;
 mod html;
@@ -56,10 +56,14 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json, Router};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use require_login::routing::{get, post};
+use require_login::router::{get, post};
 use require_login::{
-    client_script, redirect_after_login, require_login, safe_next, FromThisSite, GuardedRouter,
-    PageOwnerKey, RouteAudit, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
+    client::PageOwnerKey,
+    client_script,
+    login::{redirect_after_login, safe_next, FromThisSite},
+    require_login,
+    router::RouteAudit,
+    GuardedRouter, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG,
 };
 use serde::Deserialize;
 use serde_json::json;
@@ -78,7 +82,7 @@ pub const DEMO_PASSWORD: &str = "demo";
 /// (`#[require_login(login = "/admin/login", session_key = "demo.admin")]`).
 ///
 /// ```
-/// assert_ne!(require_login_demo::ADMIN_SESSION_KEY, require_login::SESSION_KEY);
+/// assert_ne!(require_login_demo::ADMIN_SESSION_KEY, require_login::options::SESSION_KEY);
 /// ```
 pub const ADMIN_SESSION_KEY: &str = "demo.admin";
 
@@ -211,7 +215,7 @@ fn routes() -> GuardedRouter<AppState> {
 }
 
 /// The demo's route table: every route, public or guarded, and what a
-/// logged-out user gets there. Print it with [`require_login::audit_table`].
+/// logged-out user gets there. Print it with [`require_login::router::audit_table`].
 ///
 /// ```
 /// let audit = require_login_demo::route_audit();
@@ -295,7 +299,7 @@ fn with_next(path: &str, next: Option<&str>) -> String {
 // Public pages: index, login, logout
 
 async fn index(State(demo): State<AppState>, session: Session) -> Html<String> {
-    let user = user_of(&session, require_login::SESSION_KEY).await;
+    let user = user_of(&session, require_login::options::SESSION_KEY).await;
     let admin = user_of(&session, ADMIN_SESSION_KEY).await;
     let status = match (&user, &admin) {
         (Some(u), _) => format!("Logged in as <b id=\"who\">{}</b>.", escape_html(u)),
@@ -378,7 +382,7 @@ async fn login_submit(_: FromThisSite, session: Session, Form(form): Form<LoginF
     do_login(
         session,
         form,
-        require_login::SESSION_KEY,
+        require_login::options::SESSION_KEY,
         "/login",
         "/dashboard",
     )
@@ -409,7 +413,7 @@ async fn do_login(
         *response.status_mut() = StatusCode::UNAUTHORIZED;
         return response;
     }
-    if let Err(error) = require_login::login_with_key(&session, key, name).await {
+    if let Err(error) = require_login::login::login_with_key(&session, key, name).await {
         tracing::error!(%error, "demo: could not log in");
         return StatusCode::INTERNAL_SERVER_ERROR.into_response();
     }
@@ -423,7 +427,9 @@ async fn do_login(
 
 /// Whether the session is logged in to the app or to the admin area.
 async fn logged_in(session: &Session) -> bool {
-    user_of(session, require_login::SESSION_KEY).await.is_some()
+    user_of(session, require_login::options::SESSION_KEY)
+        .await
+        .is_some()
         || user_of(session, ADMIN_SESSION_KEY).await.is_some()
 }
 
@@ -491,7 +497,7 @@ const JQUERY_JS: &str = include_str!("../static/jquery.js");
 
 #[require_login]
 async fn dashboard(session: Session) -> Html<String> {
-    let user = user_of(&session, require_login::SESSION_KEY)
+    let user = user_of(&session, require_login::options::SESSION_KEY)
         .await
         .unwrap_or_default();
     page(
@@ -795,7 +801,7 @@ fn now_secs() -> u64 {
 
 #[require_login]
 async fn api_time(State(demo): State<AppState>, session: Session) -> Json<serde_json::Value> {
-    let user = user_of(&session, require_login::SESSION_KEY).await;
+    let user = user_of(&session, require_login::options::SESSION_KEY).await;
     let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
     Json(json!({ "user": user, "time": now_secs(), "call": call }))
 }
@@ -812,14 +818,14 @@ async fn api_echo(
     _csrf: csrf::CsrfChecked,
     Json(body): Json<Echo>,
 ) -> Json<serde_json::Value> {
-    let user = user_of(&session, require_login::SESSION_KEY).await;
+    let user = user_of(&session, require_login::options::SESSION_KEY).await;
     let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
     Json(json!({ "user": user, "echo": body.text, "call": call }))
 }
 
 #[require_login]
 async fn htmx_get(State(demo): State<AppState>, session: Session) -> Html<String> {
-    let user = user_of(&session, require_login::SESSION_KEY)
+    let user = user_of(&session, require_login::options::SESSION_KEY)
         .await
         .unwrap_or_default();
     let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;
@@ -835,7 +841,7 @@ async fn htmx_post(
     session: Session,
     csrf::CsrfForm(form): csrf::CsrfForm<Echo>,
 ) -> Html<String> {
-    let user = user_of(&session, require_login::SESSION_KEY)
+    let user = user_of(&session, require_login::options::SESSION_KEY)
         .await
         .unwrap_or_default();
     let call = demo.calls.fetch_add(1, Ordering::Relaxed) + 1;

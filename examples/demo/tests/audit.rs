@@ -4,7 +4,7 @@
 
 #[test]
 fn the_demo_routes_are_protected_as_pinned() {
-    require_login::assert_audit_table(
+    require_login::router::assert_audit_table(
         &require_login_demo::route_audit(),
         "
         METHOD  PATH                   ACCESS   BY       LOGIN         STATUS  SENTINEL

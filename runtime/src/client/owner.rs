@@ -62,7 +62,7 @@ use crate::options::SESSION_KEY;
 /// The `name` of the `<meta>` tag that carries a page's owner.
 ///
 /// ```
-/// assert_eq!(require_login::PAGE_OWNER_META, "require-login-owner");
+/// assert_eq!(require_login::client::PAGE_OWNER_META, "require-login-owner");
 /// ```
 pub const PAGE_OWNER_META: &str = "require-login-owner";
 
@@ -78,12 +78,12 @@ const OWNER_BYTES: usize = 16;
 /// handlers that render pages.
 ///
 /// ```
-/// use require_login::PageOwnerKey;
+/// use require_login::client::PageOwnerKey;
 ///
 /// let key = PageOwnerKey::new(b"a secret of at least 32 bytes from your config!")?;
-/// let ada = key.owner_of(require_login::SESSION_KEY, "ada")?;
-/// assert_eq!(ada, key.owner_of(require_login::SESSION_KEY, "ada")?); // stable
-/// assert_ne!(ada, key.owner_of(require_login::SESSION_KEY, "bob")?); // per user
+/// let ada = key.owner_of(require_login::options::SESSION_KEY, "ada")?;
+/// assert_eq!(ada, key.owner_of(require_login::options::SESSION_KEY, "ada")?); // stable
+/// assert_ne!(ada, key.owner_of(require_login::options::SESSION_KEY, "bob")?); // per user
 /// assert!(!ada.as_str().contains("ada")); // opaque
 /// # Ok::<_, Box<dyn std::error::Error>>(())
 /// ```
@@ -96,7 +96,7 @@ pub struct PageOwnerKey {
 /// [`PageOwnerKey::MIN_SECRET_LEN`] bytes.
 ///
 /// ```
-/// let error = require_login::PageOwnerKey::new(b"short").unwrap_err();
+/// let error = require_login::client::PageOwnerKey::new(b"short").unwrap_err();
 /// assert_eq!(error.len, 5);
 /// assert!(error.to_string().contains("at least 32 bytes"));
 /// ```
@@ -124,7 +124,7 @@ impl PageOwnerKey {
     /// of the hash.
     ///
     /// ```
-    /// assert_eq!(require_login::PageOwnerKey::MIN_SECRET_LEN, 32);
+    /// assert_eq!(require_login::client::PageOwnerKey::MIN_SECRET_LEN, 32);
     /// ```
     pub const MIN_SECRET_LEN: usize = 32;
 
@@ -132,8 +132,8 @@ impl PageOwnerKey {
     /// bytes, the same on every instance of the site and across restarts.
     ///
     /// ```
-    /// let key = require_login::PageOwnerKey::new([7u8; 32])?;
-    /// # Ok::<_, require_login::SecretTooShort>(())
+    /// let key = require_login::client::PageOwnerKey::new([7u8; 32])?;
+    /// # Ok::<_, require_login::client::SecretTooShort>(())
     /// ```
     ///
     /// # Errors
@@ -153,7 +153,7 @@ impl PageOwnerKey {
     /// kept before it are not restored.
     ///
     /// ```
-    /// use require_login::{PageOwnerKey, SESSION_KEY};
+    /// use require_login::{client::PageOwnerKey, options::SESSION_KEY};
     ///
     /// let (a, b) = (PageOwnerKey::generate(), PageOwnerKey::generate());
     /// assert_ne!(a.owner_of(SESSION_KEY, "ada")?, b.owner_of(SESSION_KEY, "ada")?);
@@ -175,7 +175,7 @@ impl PageOwnerKey {
     /// [`PageOwnerKey::owner`] for the same user.
     ///
     /// ```
-    /// use require_login::{PageOwnerKey, SESSION_KEY};
+    /// use require_login::{client::PageOwnerKey, options::SESSION_KEY};
     ///
     /// let key = PageOwnerKey::new([1u8; 32])?;
     /// let owner = key.owner_of(SESSION_KEY, &42)?;
@@ -218,7 +218,7 @@ impl PageOwnerKey {
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// use std::sync::Arc;
-    /// use require_login::{PageOwnerKey, SESSION_KEY};
+    /// use require_login::{client::PageOwnerKey, options::SESSION_KEY};
     /// use tower_sessions::{MemoryStore, Session};
     ///
     /// let key = PageOwnerKey::new([3u8; 32]).unwrap();
@@ -236,15 +236,15 @@ impl PageOwnerKey {
     }
 
     /// Like [`PageOwnerKey::owner`], for a user logged in under a session
-    /// key of your own ([`login_with_key`](crate::login_with_key)).
+    /// key of your own ([`login_with_key`](crate::login::login_with_key)).
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// # use std::sync::Arc;
     /// # use tower_sessions::{MemoryStore, Session};
-    /// let key = require_login::PageOwnerKey::new([3u8; 32]).unwrap();
+    /// let key = require_login::client::PageOwnerKey::new([3u8; 32]).unwrap();
     /// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
-    /// require_login::login_with_key(&session, "admin", &7).await?;
+    /// require_login::login::login_with_key(&session, "admin", &7).await?;
     /// assert_eq!(key.owner(&session).await?, None);
     /// assert_eq!(key.owner_with_key(&session, "admin").await?, Some(key.owner_of("admin", &7).unwrap()));
     /// # Ok::<_, tower_sessions::session::Error>(()) }).unwrap();
@@ -269,7 +269,7 @@ impl PageOwnerKey {
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
     /// # use std::sync::Arc;
     /// # use tower_sessions::{MemoryStore, Session};
-    /// let key = require_login::PageOwnerKey::new([3u8; 32]).unwrap();
+    /// let key = require_login::client::PageOwnerKey::new([3u8; 32]).unwrap();
     /// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
     /// assert_eq!(key.meta_tag(&session).await?, "");
     /// require_login::login(&session, "ada").await?;
@@ -302,8 +302,8 @@ impl fmt::Debug for PageOwnerKey {
 /// hex digits, from [`PageOwnerKey`].
 ///
 /// ```
-/// let key = require_login::PageOwnerKey::new([9u8; 32]).unwrap();
-/// let owner = key.owner_of(require_login::SESSION_KEY, "ada").unwrap();
+/// let key = require_login::client::PageOwnerKey::new([9u8; 32]).unwrap();
+/// let owner = key.owner_of(require_login::options::SESSION_KEY, "ada").unwrap();
 /// assert!(owner.as_str().bytes().all(|b| b.is_ascii_hexdigit()));
 /// assert_eq!(owner.to_string(), owner.as_str());
 /// ```
@@ -314,7 +314,7 @@ impl PageOwner {
     /// The value, as the page carries it.
     ///
     /// ```
-    /// let key = require_login::PageOwnerKey::new([9u8; 32]).unwrap();
+    /// let key = require_login::client::PageOwnerKey::new([9u8; 32]).unwrap();
     /// assert_eq!(key.owner_of("k", "ada").unwrap().as_str().len(), 32);
     /// ```
     pub fn as_str(&self) -> &str {
@@ -325,7 +325,7 @@ impl PageOwner {
     /// The value is hex digits only, so it needs no escaping.
     ///
     /// ```
-    /// let key = require_login::PageOwnerKey::new([9u8; 32]).unwrap();
+    /// let key = require_login::client::PageOwnerKey::new([9u8; 32]).unwrap();
     /// let owner = key.owner_of("k", "ada").unwrap();
     /// assert_eq!(
     ///     owner.meta_tag(),

@@ -10,7 +10,7 @@
 //! lines are left out of what is served. After the call comes the form
 //! keeping part, `runtime/assets/keep-forms.js` (its own Node tests in
 //! `keep-forms.test.js`), unless [`ClientScript::keep_forms`] leaves it out:
-//! see [`PageOwnerKey`](crate::PageOwnerKey) and the README's "Nothing typed
+//! see [`PageOwnerKey`](crate::client::PageOwnerKey) and the README's "Nothing typed
 //! is lost". The script announces each visit to a login page with a
 //! `require-login:redirect` event on `document` (`detail.url`), which form
 //! keeping listens for.
@@ -72,7 +72,7 @@ use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
 ///
 /// ```
 /// use axum::Router;
-/// use require_login::{ClientScript, CLIENT_SCRIPT_PATH};
+/// use require_login::{CLIENT_SCRIPT_PATH, ClientScript};
 ///
 /// const SENTINEL: &str = "SESSION_EXPIRED";
 /// const SCRIPT: ClientScript = ClientScript::new().sentinel(SENTINEL).login("/sign-in");
@@ -163,7 +163,7 @@ impl ClientScript {
     /// Sets the sentinel to recognise: the guard's `sentinel = ...`.
     ///
     /// # Panics
-    /// When [`check_sentinel`](crate::check_sentinel) refuses it; in a `const` that is a compile error.
+    /// When [`check_sentinel`](crate::options::check_sentinel) refuses it; in a `const` that is a compile error.
     ///
     /// ```
     /// const S: require_login::ClientScript = require_login::ClientScript::new().sentinel("EXPIRED");
@@ -244,7 +244,7 @@ impl ClientScript {
     /// trip (on by default): the form keeping part,
     /// `runtime/assets/keep-forms.js`, served after the configuration call.
     /// It acts only on pages that carry an owner tag
-    /// ([`PageOwnerKey::meta_tag`](crate::PageOwnerKey::meta_tag)); `false`
+    /// ([`PageOwnerKey::meta_tag`](crate::client::PageOwnerKey::meta_tag)); `false`
     /// leaves the part out of the served script altogether.
     ///
     /// ```
@@ -326,7 +326,7 @@ impl ClientScript {
     /// `immutable`).
     ///
     /// ```
-    /// use require_login::{ClientScript, CLIENT_SCRIPT_PATH};
+    /// use require_login::{CLIENT_SCRIPT_PATH, ClientScript};
     /// let script = ClientScript::new().sentinel("ADMIN_LOGIN");
     /// assert_eq!(script.src(CLIENT_SCRIPT_PATH), format!("/require-login.js?v={}", script.version()));
     /// ```
@@ -338,7 +338,7 @@ impl ClientScript {
     /// versioned URL ([`src`](Self::src)), escaped for the attribute.
     ///
     /// ```
-    /// use require_login::{ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+    /// use require_login::{CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG, ClientScript};
     /// const ADMIN: ClientScript = ClientScript::new().sentinel("ADMIN_LOGIN");
     /// let tag = ADMIN.script_tag("/admin/require-login.js");
     /// assert_eq!(tag, format!(r#"<script src="/admin/require-login.js?v={}"></script>"#, ADMIN.version()));

@@ -37,7 +37,7 @@ pub const CLIENT_SCRIPT_PATH: &str = "/require-login.js";
 /// sees their requests.
 ///
 /// ```
-/// use require_login::{ClientScript, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+/// use require_login::{CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG, ClientScript};
 ///
 /// assert!(CLIENT_SCRIPT_TAG.starts_with(r#"<script src="/require-login.js?v="#));
 /// assert_eq!(CLIENT_SCRIPT_TAG, ClientScript::new().script_tag(CLIENT_SCRIPT_PATH));
@@ -72,7 +72,7 @@ pub async fn client_script(uri: Uri, headers: HeaderMap) -> Response {
 ///
 /// ```
 /// assert_eq!(
-///     require_login::script_tag("/static/login.js?v=2&x=\"y\""),
+///     require_login::client::script_tag("/static/login.js?v=2&x=\"y\""),
 ///     r#"<script src="/static/login.js?v=2&amp;x=&quot;y&quot;"></script>"#,
 /// );
 /// ```

@@ -18,7 +18,7 @@ static X_TURBO_REQUEST_ID: HeaderName = HeaderName::from_static("x-turbo-request
 ///
 /// ```
 /// use http::HeaderMap;
-/// use require_login::{classify, RequestKind};
+/// use require_login::guard::{classify, RequestKind};
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert("sec-fetch-mode", "cors".parse().unwrap());
@@ -72,7 +72,7 @@ pub enum RequestKind {
 ///
 /// ```
 /// use http::HeaderMap;
-/// use require_login::{classify, RequestKind};
+/// use require_login::guard::{classify, RequestKind};
 ///
 /// let mut headers = HeaderMap::new();
 /// headers.insert("sec-fetch-mode", "navigate".parse().unwrap());

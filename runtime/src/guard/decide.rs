@@ -58,7 +58,7 @@ impl LoggedIn {
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
-/// use require_login::{enforce, GuardError, GuardOptions, LoginRejection};
+/// use require_login::{enforce, response::GuardError, GuardOptions, LoginRejection};
 ///
 /// let (parts, ()) = http::Request::get("/dash").body(()).unwrap().into_parts();
 /// // No SessionManagerLayer ran, so there is no session: a 500, logged.

@@ -34,7 +34,7 @@ pub trait GuardConfig: 'static {
 /// The default configuration: [`GuardOptions::new`].
 ///
 /// ```
-/// use require_login::{DefaultLogin, GuardConfig, GuardOptions};
+/// use require_login::{guard::DefaultLogin, GuardConfig, GuardOptions};
 /// assert_eq!(DefaultLogin::OPTIONS, GuardOptions::new());
 /// ```
 #[derive(Debug, Clone, Copy, Default)]
@@ -58,7 +58,7 @@ impl GuardConfig for DefaultLogin {
 ///   login URL in `X-Login-Url` (and `HX-Redirect` for htmx).
 ///
 /// A missing `SessionManagerLayer`, a failing session store, a store that
-/// does not answer within the options' store timeout ([`STORE_TIMEOUT`](crate::STORE_TIMEOUT),
+/// does not answer within the options' store timeout ([`STORE_TIMEOUT`](crate::options::STORE_TIMEOUT),
 /// 5 s, by default) or an unknown named login target is a `500` with the cause
 /// logged through `tracing`.
 ///

@@ -22,7 +22,7 @@ use crate::response::GuardError;
 ///
 /// ```
 /// use axum::{routing::get, Extension, Router};
-/// use require_login::{GuardConfig, GuardOptions, LoginRoutes, RequireLoginLayer};
+/// use require_login::{guard::LoginRoutes, GuardConfig, GuardOptions, RequireLoginLayer};
 ///
 /// const STAFF: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("staff-login"));
 /// struct Admin;
@@ -55,7 +55,7 @@ impl LoginRoutes {
     /// An empty registry.
     ///
     /// ```
-    /// assert!(require_login::LoginRoutes::new().url("login").is_none());
+    /// assert!(require_login::guard::LoginRoutes::new().url("login").is_none());
     /// ```
     pub fn new() -> Self {
         Self::default()
@@ -68,7 +68,7 @@ impl LoginRoutes {
     /// start-up mistake.
     ///
     /// ```
-    /// let routes = require_login::LoginRoutes::new().route("login", "/sign-in");
+    /// let routes = require_login::guard::LoginRoutes::new().route("login", "/sign-in");
     /// assert_eq!(routes.url("login"), Some("/sign-in"));
     /// ```
     #[must_use]
@@ -87,7 +87,7 @@ impl LoginRoutes {
     /// The URL registered for `name`.
     ///
     /// ```
-    /// let routes = require_login::LoginRoutes::new().route("login", "/login");
+    /// let routes = require_login::guard::LoginRoutes::new().route("login", "/login");
     /// assert_eq!(routes.url("admin-login"), None);
     /// ```
     pub fn url(&self, name: &str) -> Option<&'static str> {
@@ -100,7 +100,7 @@ impl LoginRoutes {
     /// [`GuardConfig`](crate::GuardConfig) types, which it cannot see.
     ///
     /// ```
-    /// use require_login::{require_login, LoginRoutes, UnknownLoginRoutes};
+    /// use require_login::{guard::{LoginRoutes, UnknownLoginRoutes}, require_login};
     ///
     /// #[require_login(login = "admin-login")]
     /// async fn admin_home() -> &'static str { "admins only" }
@@ -128,7 +128,7 @@ impl LoginRoutes {
     /// and URLs need no registration and always pass. Call it at start-up.
     ///
     /// ```
-    /// use require_login::{GuardConfig, GuardOptions, LoginRoutes, RequireLoginLayer, UnknownLoginRoutes};
+    /// use require_login::{guard::{LoginRoutes, UnknownLoginRoutes}, GuardConfig, GuardOptions, RequireLoginLayer};
     ///
     /// const STAFF: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("staff-login"));
     /// struct Billing;
@@ -191,7 +191,7 @@ impl LoginRoutes {
 /// Route names used by guards but missing from a [`LoginRoutes`].
 ///
 /// ```
-/// let error = require_login::UnknownLoginRoutes { names: vec!["admin-login"] };
+/// let error = require_login::guard::UnknownLoginRoutes { names: vec!["admin-login"] };
 /// assert!(error.to_string().contains("admin-login"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]

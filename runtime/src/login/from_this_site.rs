@@ -37,7 +37,7 @@ static SEC_FETCH_SITE: HeaderName = HeaderName::from_static("sec-fetch-site");
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use axum::{body::Body, routing::post, Router};
-/// use require_login::FromThisSite;
+/// use require_login::login::FromThisSite;
 /// use tower::ServiceExt;
 ///
 /// async fn log_in(_: FromThisSite) -> &'static str {
@@ -73,7 +73,7 @@ impl FromThisSite {
     /// The extractor's check, for code that holds the request's [`Parts`].
     ///
     /// ```
-    /// use require_login::FromThisSite;
+    /// use require_login::login::FromThisSite;
     ///
     /// let (parts, ()) = http::Request::post("/login")
     ///     .header("sec-fetch-site", "cross-site")
@@ -134,7 +134,7 @@ impl FromThisSite {
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
 /// use axum::{body::Body, routing::post, Extension, Router};
-/// use require_login::{FromThisSite, PublicOrigin};
+/// use require_login::login::{FromThisSite, PublicOrigin};
 /// use tower::ServiceExt;
 ///
 /// async fn log_in(_: FromThisSite) -> &'static str {
@@ -173,7 +173,7 @@ impl PublicOrigin {
     /// is the same as none.
     ///
     /// ```
-    /// use require_login::PublicOrigin;
+    /// use require_login::login::PublicOrigin;
     ///
     /// assert_eq!(
     ///     PublicOrigin::parse("https://App.Example:443").unwrap(),
@@ -232,7 +232,7 @@ impl std::fmt::Display for PublicOrigin {
 /// Why [`PublicOrigin::parse`] refused its text.
 ///
 /// ```
-/// let error = require_login::PublicOrigin::parse("app.example").unwrap_err();
+/// let error = require_login::login::PublicOrigin::parse("app.example").unwrap_err();
 /// assert!(error.to_string().contains("no scheme"));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -255,7 +255,7 @@ impl std::error::Error for InvalidPublicOrigin {}
 /// ```
 /// use axum::response::IntoResponse;
 ///
-/// let response = require_login::CrossSiteRequest.into_response();
+/// let response = require_login::login::CrossSiteRequest.into_response();
 /// assert_eq!(response.status(), 403);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -44,7 +44,7 @@ use axum::response::Redirect;
 /// percent-decoded them (as axum's `Query` and `Form` do).
 ///
 /// ```
-/// use require_login::safe_next;
+/// use require_login::login::safe_next;
 ///
 /// assert_eq!(safe_next("/dashboard?tab=2"), Some("/dashboard?tab=2"));
 /// assert_eq!(safe_next("/"), Some("/"));
@@ -201,7 +201,7 @@ fn is_dot_segment(segment: &[u8]) -> bool {
 ///
 /// ```
 /// use axum::{extract::Query, response::{IntoResponse, Redirect}, Form};
-/// use require_login::redirect_after_login;
+/// use require_login::login::redirect_after_login;
 ///
 /// #[derive(serde::Deserialize)]
 /// struct LoginForm { user: String, next: Option<String> }

@@ -33,7 +33,7 @@ compile_error!(
 ///
 /// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
 /// require_login::login(&session, &"ada").await?;
-/// assert_eq!(session.get::<String>(require_login::SESSION_KEY).await?.as_deref(), Some("ada"));
+/// assert_eq!(session.get::<String>(require_login::options::SESSION_KEY).await?.as_deref(), Some("ada"));
 /// require_login::logout(&session).await?;
 /// assert!(session.is_empty().await);
 /// # Ok::<_, tower_sessions::session::Error>(()) }).unwrap();
@@ -58,7 +58,7 @@ pub async fn login<S: LoginSession, U: Serialize + ?Sized + Sync>(
 /// # use std::sync::Arc;
 /// # use tower_sessions::{MemoryStore, Session};
 /// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
-/// require_login::login_with_key(&session, "admin", &42).await?;
+/// require_login::login::login_with_key(&session, "admin", &42).await?;
 /// assert_eq!(session.get::<u32>("admin").await?, Some(42));
 /// # Ok::<_, tower_sessions::session::Error>(()) }).unwrap();
 /// ```
@@ -83,7 +83,7 @@ pub async fn login_with_key<S: LoginSession, U: Serialize + ?Sized + Sync>(
 /// let session = Session::new(None, Arc::new(MemoryStore::default()), None);
 /// require_login::login(&session, "ada").await?;
 /// require_login::logout(&session).await?;
-/// assert_eq!(session.get::<String>(require_login::SESSION_KEY).await?, None);
+/// assert_eq!(session.get::<String>(require_login::options::SESSION_KEY).await?, None);
 /// # Ok::<_, tower_sessions::session::Error>(()) }).unwrap();
 /// ```
 ///
@@ -100,7 +100,7 @@ pub async fn logout<S: LoginSession>(session: &S) -> Result<(), S::Error> {
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// # use std::sync::Arc;
-/// use require_login::LoginSession;
+/// use require_login::login::LoginSession;
 /// use tower_sessions::{MemoryStore, Session};
 ///
 /// async fn sign_in<S: LoginSession>(session: &S) -> Result<(), S::Error> {

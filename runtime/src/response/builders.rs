@@ -11,8 +11,8 @@ use crate::options::DenyStatus;
 /// Response header naming the login URL on an AJAX denial, for the client script.
 ///
 /// ```
-/// use require_login::respond::{ajax_denied, X_LOGIN_URL};
-/// use require_login::{DenyStatus, LOGIN_REQUIRED};
+/// use require_login::response::{ajax_denied, X_LOGIN_URL};
+/// use require_login::{options::DenyStatus, LOGIN_REQUIRED};
 ///
 /// let response = ajax_denied(LOGIN_REQUIRED, DenyStatus::Forbidden, "/login?next=%2Fdash", false).unwrap();
 /// assert_eq!(response.headers()[X_LOGIN_URL], "/login?next=%2Fdash");
@@ -21,8 +21,8 @@ pub const X_LOGIN_URL: HeaderName = HeaderName::from_static("x-login-url");
 /// htmx's redirect header, added on denials of htmx requests.
 ///
 /// ```
-/// use require_login::respond::{ajax_denied, HX_REDIRECT};
-/// use require_login::{DenyStatus, LOGIN_REQUIRED};
+/// use require_login::response::{ajax_denied, HX_REDIRECT};
+/// use require_login::{options::DenyStatus, LOGIN_REQUIRED};
 ///
 /// let htmx = ajax_denied(LOGIN_REQUIRED, DenyStatus::Forbidden, "/login", true).unwrap();
 /// assert_eq!(htmx.headers()[HX_REDIRECT], "/login");
@@ -35,7 +35,7 @@ pub const HX_REDIRECT: HeaderName = HeaderName::from_static("hx-redirect");
 /// an Inertia request.
 ///
 /// ```
-/// use require_login::respond::{inertia_denied, X_INERTIA_LOCATION};
+/// use require_login::response::{inertia_denied, X_INERTIA_LOCATION};
 ///
 /// let response = inertia_denied("/login?next=/dash").unwrap();
 /// assert_eq!(response.status(), 409);
@@ -56,7 +56,7 @@ const TEXT_PLAIN: HeaderValue = HeaderValue::from_static("text/plain; charset=ut
 /// `303 See Other` to `login_url`, uncacheable.
 ///
 /// ```
-/// let response = require_login::respond::navigation_denied("/login?next=/dash").unwrap();
+/// let response = require_login::response::navigation_denied("/login?next=/dash").unwrap();
 /// assert_eq!(response.status(), 303);
 /// assert_eq!(response.headers()["location"], "/login?next=/dash");
 /// ```
@@ -89,8 +89,8 @@ fn empty_denial(status: StatusCode, header: HeaderName, login_url: HeaderValue) 
 /// `HX-Redirect: login_url`.
 ///
 /// ```
-/// use require_login::{respond, DenyStatus, LOGIN_REQUIRED};
-/// let response = respond::ajax_denied(LOGIN_REQUIRED, DenyStatus::Forbidden, "/login", true).unwrap();
+/// use require_login::{options::DenyStatus, response, LOGIN_REQUIRED};
+/// let response = response::ajax_denied(LOGIN_REQUIRED, DenyStatus::Forbidden, "/login", true).unwrap();
 /// assert_eq!(response.status(), 403);
 /// assert_eq!(response.headers()["x-login-url"], "/login");
 /// assert_eq!(response.headers()["hx-redirect"], "/login");
@@ -133,7 +133,7 @@ pub(crate) fn ajax_denied_to(
 /// `window.location`; no body, uncacheable.
 ///
 /// ```
-/// let response = require_login::respond::inertia_denied("/login").unwrap();
+/// let response = require_login::response::inertia_denied("/login").unwrap();
 /// assert_eq!(response.status(), 409);
 /// assert_eq!(response.headers()["x-inertia-location"], "/login");
 /// ```
@@ -152,7 +152,7 @@ pub(crate) fn inertia_denied_to(login_url: HeaderValue) -> Response {
 /// A plain `500 Internal Server Error`; the guard logs the cause before answering with it.
 ///
 /// ```
-/// assert_eq!(require_login::respond::internal_error().status(), 500);
+/// assert_eq!(require_login::response::internal_error().status(), 500);
 /// ```
 pub fn internal_error() -> Response {
     (

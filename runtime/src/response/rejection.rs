@@ -9,8 +9,8 @@ use std::fmt;
 use axum::response::{IntoResponse, Response};
 use http::{HeaderValue, StatusCode};
 
+use super::builders;
 use crate::options::DenyStatus;
-use crate::response::builders;
 
 /// Why a logged-out request was not let through, and the answer it gets.
 ///
@@ -91,7 +91,7 @@ pub enum LoginRejection {
 }
 
 /// A client library whose requests get an answer of their own, which it
-/// follows without the client script (see [`classify`](crate::classify)).
+/// follows without the client script (see [`classify`](crate::guard::classify)).
 ///
 /// ```
 /// use require_login::response::ClientLibrary;
@@ -248,7 +248,7 @@ impl From<GuardError> for LoginRejection {
 /// Why the guard could not decide (a [`LoginRejection::ServerError`]).
 ///
 /// ```
-/// use require_login::GuardError;
+/// use require_login::response::GuardError;
 /// assert!(GuardError::NoSession.to_string().contains("SessionManagerLayer"));
 /// ```
 #[derive(Debug)]
@@ -267,7 +267,7 @@ pub enum GuardError {
         guard: &'static str,
     },
     /// The login target is a route name that the router's
-    /// [`LoginRoutes`](crate::LoginRoutes) does not register, or no
+    /// [`LoginRoutes`](crate::guard::LoginRoutes) does not register, or no
     /// `LoginRoutes` is installed.
     UnknownLoginRoute {
         /// The route name.

@@ -22,7 +22,7 @@ where
     /// the `SessionManagerLayer` to the result (or with [`layer`](Self::layer)).
     ///
     /// ```
-    /// use require_login::{routing::get, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter};
     /// use tower_sessions::{MemoryStore, SessionManagerLayer};
     ///
     /// let app: axum::Router = GuardedRouter::new()

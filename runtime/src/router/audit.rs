@@ -11,7 +11,7 @@ use crate::options::{GuardOptions, LoginTarget};
 /// Where a guarded route's options come from.
 ///
 /// ```
-/// use require_login::{routing::get, GuardSource, GuardedRouter};
+/// use require_login::{router::{get, GuardSource}, GuardedRouter};
 /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
 /// assert_eq!(audit[0].guard_source(), Some(GuardSource::AppDefault));
 /// ```
@@ -26,7 +26,7 @@ pub enum GuardSource {
 /// Whether a route is public or guarded, and with which options.
 ///
 /// ```
-/// use require_login::{routing::get, Access, GuardedRouter};
+/// use require_login::{router::{get, Access}, GuardedRouter};
 /// let audit = GuardedRouter::new().public_route("/health", get(|| async { "ok" })).audit().unwrap();
 /// assert_eq!(audit[0].access, Access::Public);
 /// ```
@@ -60,7 +60,7 @@ impl Access {
 /// What a row of the audit stands for.
 ///
 /// ```
-/// use require_login::{routing::get, GuardedRouter, RouteKind};
+/// use require_login::{router::{get, RouteKind}, GuardedRouter};
 /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
 /// assert_eq!(audit[0].kind, RouteKind::Route);
 /// assert_eq!(audit[1].kind, RouteKind::Fallback); // the built-in 404
@@ -81,7 +81,7 @@ pub enum RouteKind {
 /// logged-out user gets there.
 ///
 /// ```
-/// use require_login::{require_login, routing::get, GuardedRouter};
+/// use require_login::{require_login, router::get, GuardedRouter};
 ///
 /// #[require_login(login = "/admin/login", status = 401, sentinel = "ADMIN_LOGIN")]
 /// async fn stats() -> &'static str { "admins only" }
@@ -118,7 +118,7 @@ impl RouteAudit {
     /// ([`Access::HandlerDecides`]) is not public.
     ///
     /// ```
-    /// # use require_login::{routing::get, GuardedRouter};
+    /// # use require_login::{router::get, GuardedRouter};
     /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
     /// assert!(!audit[0].is_public());
     /// ```
@@ -134,7 +134,7 @@ impl RouteAudit {
     /// decides itself); `None` for a public route.
     ///
     /// ```
-    /// # use require_login::{routing::get, GuardedRouter, GuardOptions};
+    /// # use require_login::{router::get, GuardedRouter, GuardOptions};
     /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
     /// assert_eq!(audit[0].options(), Some(&GuardOptions::new()));
     /// ```
@@ -148,7 +148,7 @@ impl RouteAudit {
     /// Where a logged-out navigation goes; `None` for a public route.
     ///
     /// ```
-    /// # use require_login::{routing::get, GuardedRouter, LoginTarget};
+    /// # use require_login::{options::LoginTarget, router::get, GuardedRouter};
     /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
     /// assert_eq!(audit[0].login_target(), Some(LoginTarget::Path("/login")));
     /// ```
@@ -159,7 +159,7 @@ impl RouteAudit {
     /// Where the guard's options come from; `None` for a public route.
     ///
     /// ```
-    /// # use require_login::{routing::get, GuardedRouter};
+    /// # use require_login::{router::get, GuardedRouter};
     /// let audit = GuardedRouter::new().public_route("/", get(|| async { "home" })).audit().unwrap();
     /// assert_eq!(audit[0].guard_source(), None);
     /// ```
@@ -216,7 +216,7 @@ pub(super) const HEADER: [&str; 7] = [
 /// [`GuardedRouter::log_audit`] logs it and [`assert_audit_table`] compares it.
 ///
 /// ```
-/// use require_login::{audit_table, routing::get, GuardedRouter};
+/// use require_login::{router::{audit_table, get}, GuardedRouter};
 ///
 /// let audit = GuardedRouter::new()
 ///     .route("/dashboard", get(|| async { "dashboard" }))
@@ -264,7 +264,7 @@ pub fn audit_table(audit: &[RouteAudit]) -> String {
 /// route's protection fails until the table in the test is updated with it.
 ///
 /// ```
-/// use require_login::{assert_audit_table, routing::get, GuardedRouter};
+/// use require_login::{router::{assert_audit_table, get}, GuardedRouter};
 ///
 /// let app = GuardedRouter::new()
 ///     .route("/dashboard", get(|| async { "dashboard" }))
@@ -278,7 +278,7 @@ pub fn audit_table(audit: &[RouteAudit]) -> String {
 /// ```
 ///
 /// ```should_panic
-/// # use require_login::{assert_audit_table, routing::get, GuardedRouter};
+/// # use require_login::{router::{assert_audit_table, get}, GuardedRouter};
 /// // The dashboard was made public by mistake: the pinned table catches it.
 /// let app = GuardedRouter::new().public_route("/dashboard", get(|| async { "dashboard" }));
 /// assert_audit_table(&app.audit().unwrap(), "
@@ -340,7 +340,7 @@ where
     /// it is; [`build`](Self::build) also checks it.
     ///
     /// ```
-    /// use require_login::{audit_table, routing::get, GuardedRouter};
+    /// use require_login::{router::{audit_table, get}, GuardedRouter};
     ///
     /// let app = GuardedRouter::new()
     ///     .route("/dashboard", get(|| async { "dashboard" }))

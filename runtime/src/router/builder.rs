@@ -89,14 +89,14 @@ pub(super) enum Item<S> {
 /// [`login_routes`](Self::login_routes) does not register, or whose path is
 /// both public and guarded. [`audit`](Self::audit) lists every route.
 ///
-/// Add routes with the method functions of [`crate::routing`] (`get`,
+/// Add routes with the method functions of [`crate::router`] (`get`,
 /// `post`, ..., the names of axum's), which see each handler's own guard.
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// use axum::body::Body;
-/// use require_login::routing::{get, post};
-/// use require_login::{client_script, require_login, GuardedRouter, CLIENT_SCRIPT_PATH};
+/// use require_login::router::{get, post};
+/// use require_login::{client_script, require_login, CLIENT_SCRIPT_PATH, GuardedRouter};
 /// use tower::ServiceExt;
 /// use tower_sessions::{MemoryStore, SessionManagerLayer};
 ///
@@ -140,7 +140,7 @@ pub(super) enum Item<S> {
 /// [`public_nest_service`](Self::public_nest_service), which is public as a
 /// whole and listed as one row.
 ///
-/// A handler's own guard is only seen through [`crate::routing`]'s
+/// A handler's own guard is only seen through [`crate::router`]'s
 /// functions: there is no `route` taking axum's
 /// [`MethodRouter`], whose handlers' types are erased.
 ///
@@ -166,7 +166,7 @@ pub struct GuardedRouter<S = ()> {
 /// them), named once so the two methods state it once.
 ///
 /// ```
-/// fn takes<L: require_login::RouterLayer>(_: L) {}
+/// fn takes<L: require_login::router::RouterLayer>(_: L) {}
 /// takes(axum::Extension("shared"));
 /// ```
 pub trait RouterLayer: Layer<Route, Service: LayeredRoute> + Clone + Send + Sync + 'static {}
@@ -182,7 +182,7 @@ impl<L> RouterLayer for L where
 /// ```
 /// use std::convert::Infallible;
 ///
-/// fn routable<T: require_login::LayeredRoute>(_: T) {}
+/// fn routable<T: require_login::router::LayeredRoute>(_: T) {}
 /// routable(tower::service_fn(|_: axum::extract::Request| async { Ok::<_, Infallible>("ok") }));
 /// ```
 pub trait LayeredRoute:
@@ -214,7 +214,7 @@ where
 /// ```
 /// use std::convert::Infallible;
 ///
-/// fn nestable<T: require_login::NestedService>(_: T) {}
+/// fn nestable<T: require_login::router::NestedService>(_: T) {}
 /// nestable(tower::service_fn(|_: axum::extract::Request| async { Ok::<_, Infallible>("a file") }));
 /// ```
 pub trait NestedService:
@@ -264,7 +264,7 @@ impl GuardedRouter<()> {
     ///
     /// ```
     /// use axum::extract::State;
-    /// use require_login::{routing::get, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter};
     ///
     /// let plain: axum::Router = GuardedRouter::new()
     ///     .public_route("/login", get(|| async { "the form" }))
@@ -291,7 +291,7 @@ where
     /// inherit it.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardOptions, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter, GuardOptions};
     ///
     /// let app = GuardedRouter::new()
     ///     .default_guard(GuardOptions::new().login("/sign-in").status(401))
@@ -310,7 +310,7 @@ where
     /// them). Without it, [`build`](Self::build) refuses such a handler.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardConfig, GuardOptions, GuardedRouter, RequireLogin};
+    /// use require_login::{router::get, GuardConfig, GuardedRouter, GuardOptions, RequireLogin};
     ///
     /// struct Staff;
     /// impl GuardConfig for Staff {
@@ -337,7 +337,7 @@ where
     /// installs them on the router (as `Extension(routes)`).
     ///
     /// ```
-    /// use require_login::{routing::get, GuardOptions, GuardedRouter, LoginRoutes};
+    /// use require_login::{guard::LoginRoutes, router::get, GuardedRouter, GuardOptions};
     ///
     /// let app = GuardedRouter::new()
     ///     .default_guard(GuardOptions::new().login("login"))
@@ -356,7 +356,7 @@ where
     /// `require_login::audit`) when [`build`](Self::build) succeeds.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter};
     /// let app: axum::Router = GuardedRouter::new()
     ///     .route("/", get(|| async { "home" }))
     ///     .public_route("/login", get(|| async { "the form" }))
@@ -377,7 +377,7 @@ where
     /// As [`axum::Router::route`]: a bad path, or a method routed twice.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter};
     /// let app = GuardedRouter::new().route("/dashboard", get(|| async { "dashboard" }));
     /// assert!(!app.audit().unwrap()[0].is_public());
     /// ```
@@ -399,7 +399,7 @@ where
     /// As [`axum::Router::route`].
     ///
     /// ```
-    /// use require_login::{routing::get, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter};
     /// let app = GuardedRouter::new().public_route("/health", get(|| async { "ok" }));
     /// assert!(app.audit().unwrap()[0].is_public());
     /// ```
@@ -418,7 +418,7 @@ where
     /// guard of its own, it inherits this one's.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardOptions, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter, GuardOptions};
     ///
     /// let admin = GuardedRouter::new()
     ///     .default_guard(GuardOptions::new().login("/admin/login"))
@@ -446,7 +446,7 @@ where
     /// and layers still are). Listed as one row, `path/*`.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardedRouter, RouteKind};
+    /// use require_login::{router::{get, RouteKind}, GuardedRouter};
     ///
     /// let docs: axum::Router = axum::Router::new().route("/", axum::routing::get(|| async { "docs" }));
     /// let audit = GuardedRouter::new().public_nest("/docs", docs).audit().unwrap();
@@ -466,7 +466,7 @@ where
     /// guarded as a whole with the default options.
     ///
     /// ```
-    /// use require_login::{GuardedRouter, RouteKind};
+    /// use require_login::{router::RouteKind, GuardedRouter};
     ///
     /// let files = tower::service_fn(|_: axum::extract::Request| async {
     ///     Ok::<_, std::convert::Infallible>("a private file")
@@ -521,7 +521,7 @@ where
     /// inherits this one's.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter};
     ///
     /// let api = GuardedRouter::new().route("/api/time", get(|| async { "12:00" }));
     /// let app = GuardedRouter::new().route("/", get(|| async { "home" })).merge(api);
@@ -539,7 +539,7 @@ where
     /// with a guarded `404`.
     ///
     /// ```
-    /// use require_login::{routing::any, GuardedRouter, RouteKind};
+    /// use require_login::{router::{any, RouteKind}, GuardedRouter};
     ///
     /// let app = GuardedRouter::new().fallback(any(|| async { "no such page" }));
     /// let audit = app.audit().unwrap();
@@ -558,7 +558,7 @@ where
     /// A public fallback: anyone gets it for paths no route matches.
     ///
     /// ```
-    /// use require_login::{routing::any, GuardedRouter};
+    /// use require_login::{router::any, GuardedRouter};
     /// let app = GuardedRouter::new().public_fallback(any(|| async { "no such page" }));
     /// assert!(app.audit().unwrap()[0].is_public());
     /// ```
@@ -576,7 +576,7 @@ where
     /// each carries its own guard.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter};
     ///
     /// let app = GuardedRouter::new()
     ///     .route("/a", get(|| async { "a" }))
@@ -600,7 +600,7 @@ where
     /// wraps them outside their guard, as `Router::route_layer` would.
     ///
     /// ```
-    /// use require_login::{routing::get, GuardedRouter};
+    /// use require_login::{router::get, GuardedRouter};
     ///
     /// let app = GuardedRouter::new()
     ///     .route("/a", get(|| async { "a" }))

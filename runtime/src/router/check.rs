@@ -10,7 +10,7 @@ use crate::options::LoginTarget;
 /// Why [`GuardedRouter::build`] refused an app.
 ///
 /// ```
-/// use require_login::{routing::get, GuardedRouter, GuardedRouterError};
+/// use require_login::{router::{get, GuardedRouterError}, GuardedRouter};
 ///
 /// // The login page was added with `route`, not `public_route`.
 /// let error = GuardedRouter::new()

@@ -6,7 +6,7 @@
 //! axum's where you build a [`GuardedRouter`](crate::GuardedRouter):
 //!
 //! ```
-//! use require_login::routing::{get, post};
+//! use require_login::router::{get, post};
 //! use require_login::{require_login, GuardedRouter};
 //!
 //! #[require_login(login = "/admin/login")]
@@ -46,7 +46,7 @@ pub(crate) struct Endpoint<S> {
 /// `public_route`.
 ///
 /// ```
-/// use require_login::routing::{get, GuardedMethodRouter};
+/// use require_login::router::{get, GuardedMethodRouter};
 ///
 /// let notes: GuardedMethodRouter = get(|| async { "notes" }).post(|| async { "saved" });
 /// let app = require_login::GuardedRouter::new().route("/notes", notes);
@@ -78,7 +78,7 @@ macro_rules! method_functions {
             #[doc = concat!("Routes `", $method, "` requests to `handler`, as [`axum::routing::", stringify!($name), "`] does, remembering the handler's own guard.")]
             ///
             /// ```
-            #[doc = concat!("use require_login::routing::", stringify!($name), ";")]
+            #[doc = concat!("use require_login::router::", stringify!($name), ";")]
             ///
             #[doc = concat!("let app = require_login::GuardedRouter::new().route(\"/x\", ", stringify!($name), "(|| async { \"hi\" }));")]
             #[doc = concat!("assert_eq!(app.audit().unwrap()[0].method, \"", $method, "\");")]
@@ -101,7 +101,7 @@ macro_rules! method_functions {
                 /// When this method already has a handler, as axum does.
                 ///
                 /// ```
-                /// # use require_login::routing::*;
+                /// # use require_login::router::*;
                 #[doc = concat!("let _ = GuardedMethodRouter::<()>::default().", stringify!($name), "(|| async { \"hi\" });")]
                 /// ```
                 #[must_use]

@@ -6,9 +6,12 @@ mod assemble;
 mod audit;
 mod builder;
 mod check;
-pub mod method_routing;
+mod method_routing;
 mod scope;
 
 pub use audit::{assert_audit_table, audit_table, Access, GuardSource, RouteAudit, RouteKind};
 pub use builder::{GuardedRouter, LayeredRoute, NestedService, RouterLayer};
 pub use check::GuardedRouterError;
+pub use method_routing::{
+    any, connect, delete, get, head, options, patch, post, put, trace, GuardedMethodRouter,
+};

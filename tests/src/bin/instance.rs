@@ -26,7 +26,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use require_login::{require_login, LOGIN_REQUIRED, SESSION_KEY};
+use require_login::{options::SESSION_KEY, require_login, LOGIN_REQUIRED};
 use tower_sessions_014::{Expiry, Session, SessionManagerLayer};
 
 #[derive(serde::Deserialize)]

@@ -44,16 +44,16 @@ use crate::options::GuardOptions;
 /// # A named login target
 ///
 /// A layer may name its login page (`.login("admin-login")`) and leave the
-/// URL to the [`LoginRoutes`](crate::LoginRoutes) installed on the router.
-/// [`LoginRoutes::check_guarded_handlers`](crate::LoginRoutes::check_guarded_handlers)
+/// URL to the [`LoginRoutes`](crate::guard::LoginRoutes) installed on the router.
+/// [`LoginRoutes::check_guarded_handlers`](crate::guard::LoginRoutes::check_guarded_handlers)
 /// cannot see a layer's options, so check them at start-up with
-/// [`LoginRoutes::check_options`](crate::LoginRoutes::check_options);
+/// [`LoginRoutes::check_options`](crate::guard::LoginRoutes::check_options);
 /// otherwise a missing name shows up only as a logged 500 for the first
 /// logged-out user.
 ///
 /// ```
 /// use axum::{routing::get, Extension, Router};
-/// use require_login::{GuardOptions, LoginRoutes, RequireLoginLayer, UnknownLoginRoutes};
+/// use require_login::{guard::{LoginRoutes, UnknownLoginRoutes}, GuardOptions, RequireLoginLayer};
 ///
 /// const ADMIN: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("admin-login"));
 ///

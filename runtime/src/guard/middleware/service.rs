@@ -20,7 +20,7 @@ use crate::options::GuardOptions;
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 /// use axum::{body::Body, response::Response};
-/// use require_login::{RequireLoginLayer, RequireLoginService};
+/// use require_login::{guard::RequireLoginService, RequireLoginLayer};
 /// use tower::{service_fn, Layer, ServiceExt};
 ///
 /// let handler = service_fn(|_: http::Request<Body>| async {

@@ -1,7 +1,7 @@
 //! Every argument, as literals, on one handler; the registered options are
 //! read back through the route audit.
 use axum::{routing::get, Router};
-use require_login::{require_login, LoginRoutes};
+use require_login::{guard::LoginRoutes, require_login};
 
 #[require_login(
     login = "admin-login",
