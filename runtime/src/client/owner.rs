@@ -169,7 +169,7 @@ impl PageOwnerKey {
     }
 
     /// The owner value of `user_id`, logged in under `session_key` (for
-    /// [`login`](crate::login), [`SESSION_KEY`]).
+    /// [`login`](crate::login()), [`SESSION_KEY`]).
     ///
     /// The id is hashed as the JSON the session stores, so this agrees with
     /// [`PageOwnerKey::owner`] for the same user.
@@ -185,7 +185,7 @@ impl PageOwnerKey {
     /// ```
     ///
     /// # Errors
-    /// When `user_id` does not serialize to JSON (as [`login`](crate::login) would fail too).
+    /// When `user_id` does not serialize to JSON (as [`login`](crate::login()) would fail too).
     pub fn owner_of<U: Serialize + ?Sized>(
         &self,
         session_key: &str,
@@ -213,7 +213,7 @@ impl PageOwnerKey {
 
     /// The owner of the page rendered for `session` (of either
     /// tower-sessions line, see [`LoginSession`]): its user logged in with
-    /// [`login`](crate::login), or `None` when nobody is.
+    /// [`login`](crate::login()), or `None` when nobody is.
     ///
     /// ```
     /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {

@@ -96,7 +96,7 @@ use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
 /// Served with a strong `ETag` (a hash of the bytes served, [`version`](Self::version))
 /// and `304 Not Modified` for a matching `If-None-Match`. At its plain URL it
 /// is `Cache-Control: no-cache` (revalidated); at its versioned URL
-/// ([`src`](Self::src), [`script_tag`](Self::script_tag), [`CLIENT_SCRIPT_TAG`])
+/// ([`src`](Self::src), [`script_tag`](Self::script_tag), [`CLIENT_SCRIPT_TAG`](crate::CLIENT_SCRIPT_TAG))
 /// it is `public, max-age=31536000, immutable`, so a second page view does
 /// not even ask. A `?v=` of another version (a page from before a deploy)
 /// gets the current script, revalidated.

@@ -47,7 +47,7 @@ pub const CLIENT_SCRIPT_TAG: &str = match std::str::from_utf8(&DEFAULT_TAG) {
     Err(_) => panic!("the script tag is ASCII"),
 };
 
-/// The client script for the default guard ([`LOGIN_REQUIRED`], falling back
+/// The client script for the default guard ([`LOGIN_REQUIRED`](crate::LOGIN_REQUIRED), falling back
 /// to `/login?next=<page>` when a denial carries no usable `X-Login-Url`),
 /// as a ready axum handler, with the caching described on [`ClientScript`]:
 /// `304` for a matching `If-None-Match`, `immutable` at the versioned URL of

@@ -53,7 +53,7 @@ impl GuardConfig for DefaultLogin {
 /// A logged-out request gets, instead of the handler's response:
 /// - a browser navigation: `303 See Other` to the login page, with
 ///   `?next=` the page to come back to;
-/// - an AJAX call (fetch, `XMLHttpRequest`, jQuery, htmx; see [`classify`]):
+/// - an AJAX call (fetch, `XMLHttpRequest`, jQuery, htmx; see [`classify`](crate::guard::classify)):
 ///   the configured status (403) with the sentinel as its whole body, and the
 ///   login URL in `X-Login-Url` (and `HX-Redirect` for htmx).
 ///

@@ -196,7 +196,7 @@ fn is_dot_segment(segment: &[u8]) -> bool {
 /// when [`safe_next`] accepts it, else to `default`.
 ///
 /// Call it after the password checked out and
-/// [`login`](crate::login) succeeded, with the `next` the login form carried
+/// [`login`](crate::login()) succeeded, with the `next` the login form carried
 /// (already percent-decoded, as `Form` and `Query` give it).
 ///
 /// ```

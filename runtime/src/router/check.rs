@@ -42,7 +42,7 @@ pub enum GuardedRouterError {
         /// How.
         detail: String,
     },
-    /// A handler's first argument is `RequireLogin<C>` for a [`GuardConfig`]
+    /// A handler's first argument is `RequireLogin<C>` for a [`GuardConfig`](crate::GuardConfig)
     /// type the router was not told about with
     /// [`GuardedRouter::guard_config`].
     UnknownGuardConfig {

@@ -11,7 +11,7 @@ use tower_service::Service;
 use crate::guard::{enforce, LoggedIn};
 use crate::options::GuardOptions;
 
-/// The service [`RequireLoginLayer`] wraps each route in: it runs
+/// The service [`RequireLoginLayer`](super::RequireLoginLayer) wraps each route in: it runs
 /// [`enforce`] and calls the route only when that lets the request through.
 ///
 /// Usually made by the layer; it can also wrap any service that answers
