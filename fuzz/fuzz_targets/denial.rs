@@ -72,7 +72,7 @@ fuzz_target!(|data: &[u8]| {
     };
     parts
         .extensions
-        .insert(LoginRoutes::new().route("staff-login", STAFF_LOGIN));
+        .insert(LoginRoutes::new().insert("staff-login", STAFF_LOGIN));
     let expected = model::denial(
         &parts.method,
         &parts.uri,

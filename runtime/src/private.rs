@@ -90,7 +90,7 @@ impl SiteEntry {
                 sentinel: given.sentinel.sentinel,
                 status: given.status.status,
                 redirect_field: given.redirect_field.redirect_field,
-                session_key: given.session_key.session_key,
+                logged_in_by: given.session_key.logged_in_by,
                 ..GuardOptions::new()
             },
         }

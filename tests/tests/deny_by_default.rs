@@ -107,7 +107,7 @@ fn routes_with(change: Option<&str>) -> GuardedRouter<Hits> {
     });
     let routes = GuardedRouter::default()
         .guard_config::<Staff>()
-        .login_routes(LoginRoutes::new().route("staff-login", "/staff/login"))
+        .login_routes(LoginRoutes::new().insert("staff-login", "/staff/login"))
         .public_route("/health", get(health))
         .public_route("/login", get(login_page))
         .public_route("/admin/login", get(admin_login_page))
@@ -470,7 +470,7 @@ fn unknown_named_login_targets_are_refused() {
     // The same names, registered, and the page public: accepted.
     let built = GuardedRouter::new()
         .default_guard(GuardOptions::new().login("main-login"))
-        .login_routes(LoginRoutes::new().route("main-login", "/login"))
+        .login_routes(LoginRoutes::new().insert("main-login", "/login"))
         .public_route("/login", get(|| async { "the form" }))
         .route("/", get(|| async { "home" }))
         .build();
@@ -478,7 +478,7 @@ fn unknown_named_login_targets_are_refused() {
     // Registered, but the page it names is guarded: refused.
     let error = GuardedRouter::new()
         .default_guard(GuardOptions::new().login("main-login"))
-        .login_routes(LoginRoutes::new().route("main-login", "/sign-in"))
+        .login_routes(LoginRoutes::new().insert("main-login", "/sign-in"))
         .public_route("/login", get(|| async { "the form" }))
         .route("/sign-in", get(|| async { "the form" }))
         .build()
@@ -637,7 +637,7 @@ async fn a_handler_that_answers_its_own_denial_runs_and_is_audited_as_deciding()
     let hits = Hits::default();
     let routes = GuardedRouter::<Hits>::default()
         .guard_config::<Staff>()
-        .login_routes(LoginRoutes::new().route("staff-login", "/staff/login"))
+        .login_routes(LoginRoutes::new().insert("staff-login", "/staff/login"))
         .public_route("/login", get(login_page))
         .public_route("/staff/login", get(staff_login_page))
         .route("/report", get(own_report))

@@ -188,7 +188,7 @@ fn routes(runs: &Runs) -> Router {
 /// The app: guarded routes, in-memory sessions, login names registered.
 fn app() -> (Router, Runs) {
     let runs = Runs::default();
-    let login_routes = LoginRoutes::new().route("admin-login", "/admin/login");
+    let login_routes = LoginRoutes::new().insert("admin-login", "/admin/login");
     let app = with_memory_sessions(routes(&runs)).layer(Extension(login_routes));
     (app, runs)
 }
@@ -560,12 +560,12 @@ async fn unknown_login_name_at_request_time_is_a_logged_500_never_a_redirect() {
 
 #[test]
 fn start_up_check_names_every_unregistered_login_route() {
-    let partial = LoginRoutes::new().route("admin-login", "/admin/login");
+    let partial = LoginRoutes::new().insert("admin-login", "/admin/login");
     let missing = partial.check_guarded_handlers().unwrap_err();
     assert_eq!(missing.names, ["nowhere-registered"]);
     assert!(missing.to_string().contains("nowhere-registered"));
 
-    let complete = partial.route("nowhere-registered", "/somewhere");
+    let complete = partial.insert("nowhere-registered", "/somewhere");
     assert_eq!(complete.check_guarded_handlers(), Ok(()));
 }
 

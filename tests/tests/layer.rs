@@ -471,7 +471,7 @@ async fn layer_and_attribute_give_identical_responses() {
         .route("/bare", get(attr_bare).post(attr_bare))
         .route("/named", get(attr_named).post(attr_named))
         .route("/sso", get(attr_sso).post(attr_sso));
-    let login_routes = LoginRoutes::new().route("staff-login", STAFF_LOGIN_URL);
+    let login_routes = LoginRoutes::new().insert("staff-login", STAFF_LOGIN_URL);
     let finish = |routes: Router<Runs>| {
         let routes = routes
             .layer(Extension(login_routes.clone()))
@@ -732,7 +732,7 @@ impl GuardConfig for Billing {
 fn start_up_check_covers_the_named_targets_of_layers_and_config_types() {
     let layer = RequireLoginLayer::new(LAYER_ONLY);
     let config = RequireLoginLayer::from_config::<Billing>();
-    let routes = LoginRoutes::new().route("staff-login", STAFF_LOGIN_URL);
+    let routes = LoginRoutes::new().insert("staff-login", STAFF_LOGIN_URL);
     // The attribute's names are all registered: that check cannot see the
     // layers' and the config type's.
     assert_eq!(routes.check_guarded_handlers(), Ok(()));
@@ -750,8 +750,8 @@ fn start_up_check_covers_the_named_targets_of_layers_and_config_types() {
         "each missing name once, sorted; paths and URLs need no registration"
     );
     let routes = routes
-        .route("layer-only-login", "/layer/login")
-        .route("billing-login", "/billing/login");
+        .insert("layer-only-login", "/layer/login")
+        .insert("billing-login", "/billing/login");
     assert_eq!(
         routes.check_options([layer.options(), &Billing::OPTIONS]),
         Ok(())
@@ -772,7 +772,7 @@ async fn what_the_start_up_check_prevents_a_layers_unknown_name_is_a_500_at_requ
         .route("/billing", get(page))
         .route_layer(RequireLoginLayer::new(LAYER_ONLY))
         .layer(Extension(
-            LoginRoutes::new().route("staff-login", STAFF_LOGIN_URL),
+            LoginRoutes::new().insert("staff-login", STAFF_LOGIN_URL),
         ))
         .with_state(runs.clone());
     let app = with_memory_sessions(routes);

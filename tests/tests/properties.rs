@@ -161,7 +161,7 @@ fn app(runs: &Runs, store: FaultyStore) -> Router {
         .route("/test/null", post(null_user))
         .with_state(runs.clone())
         .layer(Extension(
-            LoginRoutes::new().route("staff-login", STAFF_LOGIN),
+            LoginRoutes::new().insert("staff-login", STAFF_LOGIN),
         ));
     with_sessions(routes, store)
 }
@@ -551,7 +551,10 @@ fn expected(case: &Case, request: &Request<Body>, options: &GuardOptions) -> Sha
     if case.session.store_fails() {
         return Shape::ServerError;
     }
-    if case.session.logged_in_for(options.session_key_str()) {
+    if case
+        .session
+        .logged_in_for(options.session_key_str().expect("a session-key guard"))
+    {
         return Shape::Handler;
     }
     model::denial(

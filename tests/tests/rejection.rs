@@ -177,7 +177,7 @@ async fn server_errors_carry_their_cause_and_answer_the_same_500() {
 
     let app = with_memory_sessions(pages(&seen));
     send(&app, get_with("/named", &[])).await;
-    let routes = app.layer(Extension(LoginRoutes::new().route("other", "/other")));
+    let routes = app.layer(Extension(LoginRoutes::new().insert("other", "/other")));
     send(&routes, get_with("/named", &[])).await;
     assert_eq!(
         seen.take(),

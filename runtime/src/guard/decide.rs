@@ -8,7 +8,7 @@ use crate::guard::return_to;
 use crate::guard::session::RequestSession;
 use crate::guard::LoginRoutes;
 use crate::guard::{classify, RequestKind};
-use crate::options::GuardOptions;
+use crate::options::{GuardOptions, LoggedInBy};
 use crate::response::{ClientLibrary, GuardError, LoginRejection};
 
 /// Left on a request by a [`RequireLoginLayer`](crate::RequireLoginLayer)
@@ -17,17 +17,13 @@ use crate::response::{ClientLibrary, GuardError, LoginRejection};
 /// instead of asking the session again.
 #[derive(Clone, Copy)]
 pub(crate) struct LoggedIn {
-    session_key: &'static str,
-    #[cfg(feature = "axum-login")]
-    axum_login: Option<crate::guard::axum_login::AxumLoginUser>,
+    by: LoggedInBy,
 }
 
 impl LoggedIn {
     fn of(options: &GuardOptions) -> Self {
         LoggedIn {
-            session_key: options.session_key,
-            #[cfg(feature = "axum-login")]
-            axum_login: options.axum_login,
+            by: options.logged_in_by,
         }
     }
 
@@ -37,14 +33,10 @@ impl LoggedIn {
 
     /// Whether a layer already found a user the way `options` would.
     pub(crate) fn already_checked(parts: &Parts, options: &GuardOptions) -> bool {
-        parts.extensions.get::<LoggedIn>().is_some_and(|checked| {
-            let wanted = Self::of(options);
-            #[cfg(feature = "axum-login")]
-            if checked.axum_login != wanted.axum_login {
-                return false;
-            }
-            checked.session_key == wanted.session_key
-        })
+        parts
+            .extensions
+            .get::<LoggedIn>()
+            .is_some_and(|checked| checked.by == options.logged_in_by)
     }
 }
 
@@ -77,7 +69,10 @@ pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginR
         return Err(LoginRejection::ServerError(GuardError::NoSession));
     };
     match session
-        .logged_in(options.session_key, options.store_timeout)
+        .logged_in(
+            options.session_key_str().unwrap_or_default(),
+            options.store_timeout,
+        )
         .await
     {
         Ok(true) => Ok(()),

@@ -31,8 +31,8 @@ use crate::response::GuardError;
 /// }
 ///
 /// let routes = LoginRoutes::new()
-///     .route("staff-login", "/staff/login")
-///     .route("admin-login", "/admin/login");
+///     .insert("staff-login", "/staff/login")
+///     .insert("admin-login", "/admin/login");
 /// routes.check_guarded_handlers().expect("every name an attribute uses is registered");
 /// routes.check_options([STAFF.options(), &Admin::OPTIONS]).expect("and every name a layer or config uses");
 /// let app: Router = Router::new()
@@ -68,17 +68,17 @@ impl LoginRoutes {
     /// start-up mistake.
     ///
     /// ```
-    /// let routes = require_login::guard::LoginRoutes::new().route("login", "/sign-in");
+    /// let routes = require_login::guard::LoginRoutes::new().insert("login", "/sign-in");
     /// assert_eq!(routes.url("login"), Some("/sign-in"));
     /// ```
     #[must_use]
-    pub fn route(mut self, name: &'static str, url: &'static str) -> Self {
+    pub fn insert(mut self, name: &'static str, url: &'static str) -> Self {
         match LoginTarget::try_new(url) {
             Ok(LoginTarget::Path(_) | LoginTarget::Url(_)) => {}
             Ok(LoginTarget::Named(_)) => panic!(
-                "LoginRoutes::route({name:?}, {url:?}): the URL is a route name; write a path such as \"/login\" or an http(s) URL"
+                "LoginRoutes::insert({name:?}, {url:?}): the URL is a route name; write a path such as \"/login\" or an http(s) URL"
             ),
-            Err(why) => panic!("LoginRoutes::route({name:?}, {url:?}): {why}"),
+            Err(why) => panic!("LoginRoutes::insert({name:?}, {url:?}): {why}"),
         }
         Arc::make_mut(&mut self.urls).insert(name, url);
         self
@@ -87,7 +87,7 @@ impl LoginRoutes {
     /// The URL registered for `name`.
     ///
     /// ```
-    /// let routes = require_login::guard::LoginRoutes::new().route("login", "/login");
+    /// let routes = require_login::guard::LoginRoutes::new().insert("login", "/login");
     /// assert_eq!(routes.url("admin-login"), None);
     /// ```
     pub fn url(&self, name: &str) -> Option<&'static str> {
@@ -111,7 +111,7 @@ impl LoginRoutes {
     ///     empty.check_guarded_handlers(),
     ///     Err(UnknownLoginRoutes { names: vec!["admin-login"] })
     /// );
-    /// let complete = empty.route("admin-login", "/admin/login");
+    /// let complete = empty.insert("admin-login", "/admin/login");
     /// assert_eq!(complete.check_guarded_handlers(), Ok(()));
     /// ```
     ///
@@ -137,12 +137,12 @@ impl LoginRoutes {
     /// }
     /// const PLAIN: GuardOptions = GuardOptions::new().login("/login");
     ///
-    /// let routes = LoginRoutes::new().route("staff-login", "/staff/login");
+    /// let routes = LoginRoutes::new().insert("staff-login", "/staff/login");
     /// assert_eq!(
     ///     routes.check_options([STAFF.options(), &Billing::OPTIONS, &PLAIN]),
     ///     Err(UnknownLoginRoutes { names: vec!["billing-login"] })
     /// );
-    /// let routes = routes.route("billing-login", "/billing/login");
+    /// let routes = routes.insert("billing-login", "/billing/login");
     /// assert_eq!(routes.check_options([STAFF.options(), &Billing::OPTIONS, &PLAIN]), Ok(()));
     /// ```
     ///

@@ -1,8 +1,6 @@
 //! The decision: whether a request's user is logged in, and what a
 //! logged-out one gets instead of the handler.
 
-#[cfg(feature = "axum-login")]
-pub(crate) mod axum_login;
 mod classify;
 mod decide;
 mod extract;

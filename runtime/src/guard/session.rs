@@ -11,6 +11,8 @@ use http::Extensions;
 
 use crate::login::session::sealed;
 use crate::options::GuardOptions;
+#[cfg(feature = "axum-login")]
+use crate::options::LoggedInBy;
 
 /// The guard's one view of a request's session: whichever `Session` the
 /// app's `SessionManagerLayer` installed. Every read of the session by the
@@ -70,7 +72,7 @@ impl<'a> RequestSession<'a> {
     /// ([`RequestSession::of`]); `None` when the layer that installs it is missing.
     pub(crate) fn for_guard(extensions: &'a Extensions, options: &GuardOptions) -> Option<Self> {
         #[cfg(feature = "axum-login")]
-        if let Some(source) = options.axum_login {
+        if let LoggedInBy::AxumLogin(source) = options.logged_in_by {
             return source
                 .has_user(extensions)
                 .map(|has_user| RequestSession::AxumLogin { has_user });
@@ -82,7 +84,7 @@ impl<'a> RequestSession<'a> {
     /// Logs which layer is missing for a guard with `options`.
     pub(crate) fn log_missing(options: &GuardOptions) {
         #[cfg(feature = "axum-login")]
-        if let Some(source) = options.axum_login {
+        if let LoggedInBy::AxumLogin(source) = options.logged_in_by {
             tracing::error!(
                 backend = source.backend(),
                 "require_login: no axum_login::AuthSession for this backend on the request: add \

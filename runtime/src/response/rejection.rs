@@ -303,7 +303,7 @@ impl fmt::Display for GuardError {
                 routes_installed: false,
             } => write!(
                 f,
-                "the login target {name:?} is a route name, but no LoginRoutes is installed: add `.layer(axum::Extension(LoginRoutes::new().route({name:?}, \"/your/login\")))`"
+                "the login target {name:?} is a route name, but no LoginRoutes is installed: add `.layer(axum::Extension(LoginRoutes::new().insert({name:?}, \"/your/login\")))`"
             ),
             GuardError::UnknownLoginRoute {
                 name,

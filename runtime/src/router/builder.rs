@@ -341,7 +341,7 @@ where
     ///
     /// let app = GuardedRouter::new()
     ///     .default_guard(GuardOptions::new().login("login"))
-    ///     .login_routes(LoginRoutes::new().route("login", "/login"))
+    ///     .login_routes(LoginRoutes::new().insert("login", "/login"))
     ///     .route("/", get(|| async { "home" }))
     ///     .public_route("/login", get(|| async { "the form" }));
     /// assert!(app.build().is_ok());

@@ -68,7 +68,7 @@ impl fmt::Display for GuardedRouterError {
             ),
             GuardedRouterError::UnknownLoginRoutes(unknown) => write!(
                 f,
-                "{unknown}: register them with `GuardedRouter::login_routes(LoginRoutes::new().route(\"name\", \"/path\"))`"
+                "{unknown}: register them with `GuardedRouter::login_routes(LoginRoutes::new().insert(\"name\", \"/path\"))`"
             ),
             GuardedRouterError::PublicAndGuarded { path, detail } => {
                 write!(f, "the path {path} is declared public and guarded at once: {detail}")

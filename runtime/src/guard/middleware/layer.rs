@@ -57,13 +57,13 @@ use crate::options::GuardOptions;
 ///
 /// const ADMIN: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("admin-login"));
 ///
-/// let routes = LoginRoutes::new().route("login", "/login");
+/// let routes = LoginRoutes::new().insert("login", "/login");
 /// assert_eq!(
 ///     routes.check_options([ADMIN.options()]),
 ///     Err(UnknownLoginRoutes { names: vec!["admin-login"] })
 /// );
 ///
-/// let routes = routes.route("admin-login", "/admin/login");
+/// let routes = routes.insert("admin-login", "/admin/login");
 /// assert_eq!(routes.check_options([ADMIN.options()]), Ok(()));
 /// let app: Router = Router::new()
 ///     .route("/admin", get(|| async { "admin home" }))

@@ -14,7 +14,7 @@ use std::hash::{Hash, Hasher};
 use axum_login::{AuthSession, AuthnBackend};
 use http::Extensions;
 
-use crate::options::GuardOptions;
+use super::{GuardOptions, LoggedInBy};
 
 /// Which backend's `AuthSession` a guard reads, as a function pointer (a
 /// `const` value, so options stay buildable at compile time).
@@ -133,11 +133,14 @@ impl GuardOptions {
     /// ```
     #[must_use]
     pub const fn axum_login<B: AuthnBackend + 'static>(self) -> Self {
-        if !crate::options::same_str(self.session_key, crate::options::SESSION_KEY) {
-            panic!("a guard deciding by axum-login reads no session key: leave `session_key` out");
+        match self.logged_in_by {
+            LoggedInBy::SessionKey(key) if super::same_str(key, super::SESSION_KEY) => {}
+            _ => panic!(
+                "a guard deciding by axum-login reads no session key: leave `session_key` out"
+            ),
         }
         GuardOptions {
-            axum_login: Some(AxumLoginUser::of::<B>()),
+            logged_in_by: LoggedInBy::AxumLogin(AxumLoginUser::of::<B>()),
             ..self
         }
     }
@@ -150,6 +153,9 @@ impl GuardOptions {
     /// assert_eq!(GuardOptions::new().axum_login_backend(), None);
     /// ```
     pub fn axum_login_backend(&self) -> Option<&'static str> {
-        self.axum_login.map(AxumLoginUser::backend)
+        match self.logged_in_by {
+            LoggedInBy::AxumLogin(user) => Some(user.backend()),
+            LoggedInBy::SessionKey(_) => None,
+        }
     }
 }

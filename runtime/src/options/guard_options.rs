@@ -1,13 +1,22 @@
-//! What a guard is configured with: where to send logged-out users, which
-//! sentinel and status AJAX calls get, and which session key marks a login.
-//!
-//! Every constructor here is a `const fn` that checks its input and panics on
-//! bad values. Used in a `const` or `static`, that panic is a compile error:
-//! that is how `#[require_login(sentinel = SOME_CONST)]` rejects a bad const.
+//! [`GuardOptions`] and the values it is built from.
 
 use std::time::Duration;
 
 use http::StatusCode;
+
+#[cfg(feature = "axum-login")]
+use super::AxumLoginUser;
+
+/// How a guard decides "logged in": one value, so that a guard reads a
+/// session key or asks an axum-login backend, never both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub(crate) enum LoggedInBy {
+    /// The session holds a value other than `null` under this key.
+    SessionKey(&'static str),
+    /// axum-login's `AuthSession<B>` has a user.
+    #[cfg(feature = "axum-login")]
+    AxumLogin(AxumLoginUser),
+}
 
 /// The default sentinel: the whole body of an AJAX denial.
 ///
@@ -231,10 +240,7 @@ pub struct GuardOptions {
     pub(crate) sentinel: &'static str,
     pub(crate) status: DenyStatus,
     pub(crate) redirect_field: Option<&'static str>,
-    pub(crate) session_key: &'static str,
-    /// Set by `axum_login::<B>()`: axum-login's `AuthSession<B>` decides, not `session_key`.
-    #[cfg(feature = "axum-login")]
-    pub(crate) axum_login: Option<crate::guard::axum_login::AxumLoginUser>,
+    pub(crate) logged_in_by: LoggedInBy,
     pub(crate) store_timeout: Duration,
 }
 
@@ -284,10 +290,14 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().session_key_str(), require_login::options::SESSION_KEY);
+    /// assert_eq!(GuardOptions::new().session_key_str(), Some(require_login::options::SESSION_KEY));
     /// ```
-    pub const fn session_key_str(&self) -> &'static str {
-        self.session_key
+    pub const fn session_key_str(&self) -> Option<&'static str> {
+        match self.logged_in_by {
+            LoggedInBy::SessionKey(key) => Some(key),
+            #[cfg(feature = "axum-login")]
+            LoggedInBy::AxumLogin(_) => None,
+        }
     }
 
     /// How long the guard waits for the session store (default [`STORE_TIMEOUT`]).
@@ -314,9 +324,7 @@ impl GuardOptions {
             sentinel: LOGIN_REQUIRED,
             status: DenyStatus::Forbidden,
             redirect_field: Some("next"),
-            session_key: SESSION_KEY,
-            #[cfg(feature = "axum-login")]
-            axum_login: None,
+            logged_in_by: LoggedInBy::SessionKey(SESSION_KEY),
             store_timeout: STORE_TIMEOUT,
         }
     }
@@ -398,7 +406,7 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().session_key("admin").session_key_str(), "admin");
+    /// assert_eq!(GuardOptions::new().session_key("admin").session_key_str(), Some("admin"));
     /// ```
     ///
     /// # Panics
@@ -409,11 +417,11 @@ impl GuardOptions {
             panic!("the session key is empty: leave `session_key` out for the default, or name the key your login code writes, such as \"user_id\"");
         }
         #[cfg(feature = "axum-login")]
-        if self.axum_login.is_some() {
+        if let LoggedInBy::AxumLogin(_) = self.logged_in_by {
             panic!("a guard deciding by axum-login reads no session key: leave `session_key` out");
         }
         GuardOptions {
-            session_key: key,
+            logged_in_by: LoggedInBy::SessionKey(key),
             ..self
         }
     }
