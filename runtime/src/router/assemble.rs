@@ -63,7 +63,7 @@ where
         Ok(router)
     }
 
-    pub(super) fn has_own_fallback(&self) -> bool {
+    fn has_own_fallback(&self) -> bool {
         self.items.iter().any(|item| match item {
             Item::Fallback { .. } => true,
             Item::Merge(other) => other.has_own_fallback(),
@@ -133,7 +133,7 @@ impl Scope {
     /// the same options, first thing. Under route layers the route's guard
     /// goes outside them (login before CSRF), and the handler's own guard
     /// reuses its answer.
-    pub(super) fn method_router<S>(
+    fn method_router<S>(
         &self,
         methods: GuardedMethodRouter<S>,
         public: bool,
@@ -170,7 +170,7 @@ impl Scope {
 /// Wraps a one-method router's handler in a guard. `any` routes its handler
 /// as the method router's fallback, which only `layer` reaches; for one
 /// method, `route_layer` leaves axum's `405` for the other methods alone.
-pub(super) fn guard_method_router<S>(
+fn guard_method_router<S>(
     router: MethodRouter<S>,
     method: &str,
     options: GuardOptions,

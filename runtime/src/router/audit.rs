@@ -171,7 +171,7 @@ impl RouteAudit {
         }
     }
 
-    pub(super) fn cells(&self) -> [&str; 7] {
+    fn cells(&self) -> [&str; 7] {
         let (access, by, options) = match &self.access {
             Access::Public => {
                 return [self.method, &self.path, "public", "-", "-", "-", "-"];
@@ -208,7 +208,7 @@ impl RouteAudit {
     }
 }
 
-pub(super) const HEADER: [&str; 7] = [
+const HEADER: [&str; 7] = [
     "METHOD", "PATH", "ACCESS", "BY", "LOGIN", "STATUS", "SENTINEL",
 ];
 
@@ -372,11 +372,7 @@ where
         Ok(rows)
     }
 
-    pub(super) fn walk(
-        &self,
-        scope: &Scope,
-        rows: &mut Vec<RouteAudit>,
-    ) -> Result<(), GuardedRouterError> {
+    fn walk(&self, scope: &Scope, rows: &mut Vec<RouteAudit>) -> Result<(), GuardedRouterError> {
         for item in &self.items {
             match item {
                 Item::Route {

@@ -18,8 +18,8 @@ use crate::__private::guard_argument_types;
 use crate::guard::{GuardConfig, LoginRoutes, RequireLoginLayer};
 use crate::options::GuardOptions;
 
-pub(super) type Mount<S> = Box<dyn FnOnce(Router<S>, Option<GuardOptions>) -> Router<S> + Send>;
-pub(super) type Wrap<S> = Box<dyn FnOnce(Router<S>) -> Router<S> + Send>;
+type Mount<S> = Box<dyn FnOnce(Router<S>, Option<GuardOptions>) -> Router<S> + Send>;
+type Wrap<S> = Box<dyn FnOnce(Router<S>) -> Router<S> + Send>;
 
 /// A `route_layer`, applied inside each route's guard: to a route's method
 /// router (`per_route`), or to a router of nested services (`whole`).
@@ -496,12 +496,7 @@ where
         self.push_service(path, service, true)
     }
 
-    pub(super) fn push_service<T: NestedService>(
-        mut self,
-        path: &str,
-        service: T,
-        public: bool,
-    ) -> Self {
+    fn push_service<T: NestedService>(mut self, path: &str, service: T, public: bool) -> Self {
         let at = path.to_owned();
         self.items.push(Item::NestService {
             path: path.to_owned(),

@@ -161,7 +161,7 @@ where
 /// whose pattern matches it, else the longest nested prefix, else the
 /// nearest fallback. `None` when the path has routes but none for GET (a
 /// 405, not a loop).
-pub(super) fn serving_row<'a>(rows: &'a [RouteAudit], path: &str) -> Option<&'a RouteAudit> {
+fn serving_row<'a>(rows: &'a [RouteAudit], path: &str) -> Option<&'a RouteAudit> {
     let gets = |row: &&RouteAudit| matches!(row.method, "GET" | "ANY");
     let routes = || rows.iter().filter(|row| row.kind == RouteKind::Route);
     if routes().any(|row| row.path == path) {
@@ -186,7 +186,7 @@ pub(super) fn serving_row<'a>(rows: &'a [RouteAudit], path: &str) -> Option<&'a 
 }
 
 /// Whether an axum path pattern (`/users/{id}`, `/files/{*rest}`) matches `path`.
-pub(super) fn pattern_matches(pattern: &str, path: &str) -> bool {
+fn pattern_matches(pattern: &str, path: &str) -> bool {
     let mut want = pattern.split('/');
     let mut got = path.split('/');
     loop {
