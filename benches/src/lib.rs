@@ -381,7 +381,7 @@ fn router(scenario: Scenario) -> Router {
         }
         Scenario::GLayer => {
             let options =
-                require_login::GuardOptions::new().axum_login::<axum_login_backend::Backend>();
+                require_login::GuardOptions::new().with_axum_login::<axum_login_backend::Backend>();
             with_axum_login(
                 Router::new()
                     .route("/dash", get(hello))

@@ -19,14 +19,14 @@ const FIELDS: [&str; 2] = ["next", "return_to"];
 const CONFIGS: [GuardOptions; 5] = [
     GuardOptions::new(),
     GuardOptions::new()
-        .login("/admin/login?tab=1")
-        .sentinel("ADMIN_LOGIN_REQUIRED")
-        .status(401),
+        .with_login("/admin/login?tab=1")
+        .with_sentinel("ADMIN_LOGIN_REQUIRED")
+        .with_status(401),
     GuardOptions::new()
-        .login("https://sso.example.com/start?app=1")
-        .redirect_field(Some("return_to")),
-    GuardOptions::new().redirect_field(None),
-    GuardOptions::new().login("staff-login"),
+        .with_login("https://sso.example.com/start?app=1")
+        .with_redirect_field(Some("return_to")),
+    GuardOptions::new().with_redirect_field(None),
+    GuardOptions::new().with_login("staff-login"),
 ];
 
 fn runtime() -> &'static tokio::runtime::Runtime {

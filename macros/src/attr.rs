@@ -297,7 +297,7 @@ fn const_path(argument: Argument, path: ExprPath, errors: &mut Errors) -> Option
     Some(path)
 }
 
-/// A literal 401 or 403. The same rule holds in `GuardOptions::status`, which
+/// A literal 401 or 403. The same rule holds in `GuardOptions::with_status`, which
 /// the registered options are built with; it is checked here as well because
 /// const evaluation reports nothing while the attribute has errors of its
 /// own, and a bad status should be reported with them.

@@ -121,35 +121,41 @@ fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenStream {
     };
     let default = quote!(#krate::GuardOptions::new());
     let login = match &args.login {
-        Some(value) => given("login", value, |value| quote!(login(#value))),
+        Some(value) => given("login", value, |value| quote!(with_login(#value))),
         None => default.clone(),
     };
     let sentinel = match &args.sentinel {
-        Some(value) => given("sentinel", value, |value| quote!(sentinel(#value))),
+        Some(value) => given("sentinel", value, |value| quote!(with_sentinel(#value))),
         None => default.clone(),
     };
     let session_key = match &args.session_key {
-        Some(value) => given("session_key", value, |value| quote!(session_key(#value))),
+        Some(value) => given(
+            "session_key",
+            value,
+            |value| quote!(with_session_key(#value)),
+        ),
         None => default.clone(),
     };
     let redirect_field = match &args.redirect_field {
         Some(RedirectField::Named(value)) => given(
             "redirect_field",
             value,
-            |value| quote!(redirect_field(::core::option::Option::Some(#value))),
+            |value| quote!(with_redirect_field(::core::option::Option::Some(#value))),
         ),
-        Some(RedirectField::Off) => quote!(#default.redirect_field(::core::option::Option::None)),
+        Some(RedirectField::Off) => {
+            quote!(#default.with_redirect_field(::core::option::Option::None))
+        }
         None => default.clone(),
     };
     let status = match args.status {
-        Some(code) => quote!(#default.status(#code)),
+        Some(code) => quote!(#default.with_status(#code)),
         None => default.clone(),
     };
     // Spanned on the type, so that a type that is no axum-login backend (or
     // a build without the `axum-login` feature) is an error at the argument.
     let axum_login = args.axum_login.as_ref().map(|backend| {
         let span = backend.span();
-        quote_spanned!(span=> .axum_login::<#backend>())
+        quote_spanned!(span=> .with_axum_login::<#backend>())
     });
 
     // One item, placed before the body's own statements: nothing runs

@@ -60,8 +60,8 @@ pub struct SiteEntry {
 inventory::collect!(SiteEntry);
 
 /// The options an attribute was given, each set alone on a
-/// [`GuardOptions`] by the builder method users call (`.login(...)`,
-/// `.sentinel(...)`, ...), in a `const` of its own: so each bad value is a
+/// [`GuardOptions`] by the builder method users call (`.with_login(...)`,
+/// `.with_sentinel(...)`, ...), in a `const` of its own: so each bad value is a
 /// compile error at its own argument, and the rules live in the builder
 /// only. An option not given is `GuardOptions::new()`, the default.
 #[derive(Debug, Clone, Copy)]
@@ -99,17 +99,17 @@ impl SiteEntry {
     /// `#[require_login(axum_login = B)]`: axum-login's `AuthSession<B>` decides.
     #[cfg(feature = "axum-login")]
     #[must_use]
-    pub const fn axum_login<B: AxumLoginBackend>(self) -> Self {
+    pub const fn with_axum_login<B: AxumLoginBackend>(self) -> Self {
         SiteEntry {
             id: self.id,
-            options: self.options.axum_login::<B>(),
+            options: self.options.with_axum_login::<B>(),
         }
     }
 
     /// Without the feature, only the error on `B` remains.
     #[cfg(not(feature = "axum-login"))]
     #[must_use]
-    pub const fn axum_login<B: AxumLoginBackend>(self) -> Self {
+    pub const fn with_axum_login<B: AxumLoginBackend>(self) -> Self {
         self
     }
 }

@@ -218,7 +218,7 @@ pub fn with_return_to(base: &str, field: &str, page: &str) -> String {
 /// The login base a guard with `options` sends to (`named` resolves a
 /// route name).
 pub fn login_base<'a>(options: &GuardOptions, named: &'a str) -> &'a str {
-    match options.login_target() {
+    match options.login() {
         LoginTarget::Path(url) | LoginTarget::Url(url) => url,
         LoginTarget::Named(_) => named,
     }
@@ -238,7 +238,7 @@ pub fn denial(
     let from_login_page = page
         .as_deref()
         .is_some_and(|page| login_path(base) == Some(path_of(page)));
-    let login_url = match (options.redirect_field_name(), page) {
+    let login_url = match (options.redirect_field(), page) {
         (Some(field), Some(page)) => match never_the_login_page(page, login_path(base), field) {
             Some(page) => with_return_to(base, field, &page),
             None => base.to_owned(),
@@ -246,8 +246,8 @@ pub fn denial(
         _ => base.to_owned(),
     };
     let ajax = |htmx| Shape::Ajax {
-        status: options.deny_status().code(),
-        sentinel: options.sentinel_str(),
+        status: options.status().code(),
+        sentinel: options.sentinel(),
         login_url: login_url.clone(),
         htmx,
     };

@@ -146,7 +146,7 @@ async fn api(State(runs): State<Runs>, body: Option<Json<serde_json::Value>>) ->
 /// The extractor, configured by a type.
 struct Members;
 impl GuardConfig for Members {
-    const OPTIONS: GuardOptions = GuardOptions::new().axum_login::<Users>();
+    const OPTIONS: GuardOptions = GuardOptions::new().with_axum_login::<Users>();
 }
 
 async fn typed(_: RequireLogin<Members>, State(runs): State<Runs>) -> &'static str {
@@ -525,22 +525,25 @@ async fn denials_are_exactly_those_of_a_session_key_guard() {
 #[test]
 fn options_name_the_backend_and_refuse_a_session_key() {
     assert_eq!(
-        Members::OPTIONS.axum_login_backend(),
+        Members::OPTIONS.axum_login(),
         Some(std::any::type_name::<Users>())
     );
-    assert_eq!(GuardOptions::new().axum_login_backend(), None);
+    assert_eq!(GuardOptions::new().axum_login(), None);
     assert_ne!(Members::OPTIONS, GuardOptions::new());
-    assert_eq!(Members::OPTIONS, GuardOptions::new().axum_login::<Users>());
+    assert_eq!(
+        Members::OPTIONS,
+        GuardOptions::new().with_axum_login::<Users>()
+    );
     let both = std::panic::catch_unwind(|| {
         GuardOptions::new()
-            .session_key("user_id")
-            .axum_login::<Users>()
+            .with_session_key("user_id")
+            .with_axum_login::<Users>()
     });
     assert!(both.is_err());
     let both = std::panic::catch_unwind(|| {
         GuardOptions::new()
-            .axum_login::<Users>()
-            .session_key("user_id")
+            .with_axum_login::<Users>()
+            .with_session_key("user_id")
     });
     assert!(both.is_err());
 }

@@ -355,7 +355,7 @@ fn test_app(idle: Duration) -> axum::Router {
                 (
                     StatusCode::FORBIDDEN,
                     [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-                    OTHER_SENTINEL_SCRIPT.sentinel_str(),
+                    OTHER_SENTINEL_SCRIPT.sentinel(),
                 )
             }),
         )
@@ -583,16 +583,16 @@ async fn badge_home() -> &'static str {
 
 /// The client script without the X-Requested-With mark.
 const UNMARKED_SCRIPT: require_login::ClientScript =
-    require_login::ClientScript::new().mark_requests(false);
+    require_login::ClientScript::new().with_mark_requests(false);
 
 /// The client script with a fallback login no guard uses.
 const ELSEWHERE_SCRIPT: require_login::ClientScript =
-    require_login::ClientScript::new().login("/elsewhere");
+    require_login::ClientScript::new().with_login("/elsewhere");
 
 /// A second guard's script: its own sentinel and login page.
 const OTHER_SENTINEL_SCRIPT: require_login::ClientScript = require_login::ClientScript::new()
-    .sentinel("ADMIN_SESSION_ENDED")
-    .login("/admin/login");
+    .with_sentinel("ADMIN_SESSION_ENDED")
+    .with_login("/admin/login");
 
 /// Guarded, with `/test/loop-login` (a page with the script) as its login page.
 #[require_login::require_login(login = "/test/loop-login")]

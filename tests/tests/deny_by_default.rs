@@ -67,7 +67,9 @@ async fn notes(State(hits): State<Hits>) -> &'static str {
 
 struct Staff;
 impl GuardConfig for Staff {
-    const OPTIONS: GuardOptions = GuardOptions::new().login("staff-login").status(401);
+    const OPTIONS: GuardOptions = GuardOptions::new()
+        .with_login("staff-login")
+        .with_status(401);
 }
 
 async fn rota(_: RequireLogin<Staff>, State(hits): State<Hits>) -> &'static str {
@@ -97,7 +99,7 @@ fn routes() -> GuardedRouter<Hits> {
 /// The test app; `change` makes one mistake in it, for the pinned table to catch.
 fn routes_with(change: Option<&str>) -> GuardedRouter<Hits> {
     let team = GuardedRouter::default()
-        .default_guard(GuardOptions::new().login("/team/login"))
+        .default_guard(GuardOptions::new().with_login("/team/login"))
         .route("/board", get(team_board))
         .route("/admin", get(admin_stats))
         .public_route("/login", get(team_login_page))
@@ -453,7 +455,7 @@ fn a_handler_login_page_behind_a_guarded_pattern_or_service_is_refused() {
 #[test]
 fn unknown_named_login_targets_are_refused() {
     let error = GuardedRouter::new()
-        .default_guard(GuardOptions::new().login("main-login"))
+        .default_guard(GuardOptions::new().with_login("main-login"))
         .public_route("/login", get(|| async { "the form" }))
         .route("/", get(|| async { "home" }))
         .build()
@@ -469,7 +471,7 @@ fn unknown_named_login_targets_are_refused() {
 
     // The same names, registered, and the page public: accepted.
     let built = GuardedRouter::new()
-        .default_guard(GuardOptions::new().login("main-login"))
+        .default_guard(GuardOptions::new().with_login("main-login"))
         .login_routes(LoginRoutes::new().insert("main-login", "/login"))
         .public_route("/login", get(|| async { "the form" }))
         .route("/", get(|| async { "home" }))
@@ -477,7 +479,7 @@ fn unknown_named_login_targets_are_refused() {
     assert!(built.is_ok());
     // Registered, but the page it names is guarded: refused.
     let error = GuardedRouter::new()
-        .default_guard(GuardOptions::new().login("main-login"))
+        .default_guard(GuardOptions::new().with_login("main-login"))
         .login_routes(LoginRoutes::new().insert("main-login", "/sign-in"))
         .public_route("/login", get(|| async { "the form" }))
         .route("/sign-in", get(|| async { "the form" }))

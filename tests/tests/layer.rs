@@ -18,10 +18,10 @@ use require_login_tests::sessions::MemoryStore;
 use require_login_tests::*;
 
 const ADMIN: GuardOptions = GuardOptions::new()
-    .login("/admin/login")
-    .sentinel("ADMIN_LOGIN_REQUIRED")
-    .status(401)
-    .redirect_field(Some("return_to"));
+    .with_login("/admin/login")
+    .with_sentinel("ADMIN_LOGIN_REQUIRED")
+    .with_status(401)
+    .with_redirect_field(Some("return_to"));
 
 async fn page(State(runs): State<Runs>) -> impl IntoResponse {
     runs.record();
@@ -348,14 +348,14 @@ async fn a_group_with_its_own_login_page_beside_the_main_group() {
 // ---- the layer and the attribute: one decision ----
 
 /// Under `session_key = "admin"`: only a login under that key counts.
-const KEYED: GuardOptions = GuardOptions::new().session_key("admin");
+const KEYED: GuardOptions = GuardOptions::new().with_session_key("admin");
 /// No return-to link.
-const BARE: GuardOptions = GuardOptions::new().redirect_field(None);
+const BARE: GuardOptions = GuardOptions::new().with_redirect_field(None);
 /// A login page named in `LoginRoutes`.
-const NAMED: GuardOptions = GuardOptions::new().login("staff-login");
+const NAMED: GuardOptions = GuardOptions::new().with_login("staff-login");
 const STAFF_LOGIN_URL: &str = "/staff/sign-in";
 /// An external sign-in service.
-const SSO: GuardOptions = GuardOptions::new().login("https://sso.example.com/start");
+const SSO: GuardOptions = GuardOptions::new().with_login("https://sso.example.com/start");
 
 #[require_login]
 async fn attr_default(State(runs): State<Runs>) -> impl IntoResponse {
@@ -721,11 +721,11 @@ fn without_cookie_dates(headers: &http::HeaderMap) -> Vec<(String, String)> {
 // ---- named targets on a layer, checked at start-up ----
 
 /// A name only a layer uses: no attribute registers it.
-const LAYER_ONLY: GuardOptions = GuardOptions::new().login("layer-only-login");
+const LAYER_ONLY: GuardOptions = GuardOptions::new().with_login("layer-only-login");
 
 struct Billing;
 impl GuardConfig for Billing {
-    const OPTIONS: GuardOptions = GuardOptions::new().login("billing-login");
+    const OPTIONS: GuardOptions = GuardOptions::new().with_login("billing-login");
 }
 
 #[test]

@@ -42,15 +42,15 @@ use tower::ServiceExt;
 
 const DEFAULT: GuardOptions = GuardOptions::new();
 const ADMIN: GuardOptions = GuardOptions::new()
-    .login("/admin/login")
-    .sentinel("ADMIN_LOGIN_REQUIRED")
-    .status(401)
-    .session_key("admin");
+    .with_login("/admin/login")
+    .with_sentinel("ADMIN_LOGIN_REQUIRED")
+    .with_status(401)
+    .with_session_key("admin");
 const SSO: GuardOptions = GuardOptions::new()
-    .login("https://sso.example.com/start?app=1")
-    .redirect_field(Some("return_to"));
-const BARE: GuardOptions = GuardOptions::new().redirect_field(None);
-const NAMED: GuardOptions = GuardOptions::new().login("staff-login");
+    .with_login("https://sso.example.com/start?app=1")
+    .with_redirect_field(Some("return_to"));
+const BARE: GuardOptions = GuardOptions::new().with_redirect_field(None);
+const NAMED: GuardOptions = GuardOptions::new().with_login("staff-login");
 const STAFF_LOGIN: &str = "/staff/login#form";
 
 /// Each configuration's name (its path segment) and options.
@@ -553,7 +553,7 @@ fn expected(case: &Case, request: &Request<Body>, options: &GuardOptions) -> Sha
     }
     if case
         .session
-        .logged_in_for(options.session_key_str().expect("a session-key guard"))
+        .logged_in_for(options.session_key().expect("a session-key guard"))
     {
         return Shape::Handler;
     }

@@ -19,7 +19,7 @@ use require_login_tests::*;
 
 struct Named;
 impl GuardConfig for Named {
-    const OPTIONS: GuardOptions = GuardOptions::new().login("named-login");
+    const OPTIONS: GuardOptions = GuardOptions::new().with_login("named-login");
 }
 
 /// What the last wrapped request was decided, as text.
@@ -200,7 +200,9 @@ async fn the_rejection_knows_its_status_and_login_url_and_explains_itself() {
         Arc::new(sessions::MemoryStore::default()),
         None,
     ));
-    let options = GuardOptions::new().status(401).redirect_field(None);
+    let options = GuardOptions::new()
+        .with_status(401)
+        .with_redirect_field(None);
     let rejection = require_login::enforce(&parts, &options).await.unwrap_err();
     assert!(matches!(
         rejection,

@@ -21,7 +21,7 @@ const QUICK: Duration = Duration::from_millis(300);
 
 struct QuickGuard;
 impl GuardConfig for QuickGuard {
-    const OPTIONS: GuardOptions = GuardOptions::new().store_timeout(QUICK);
+    const OPTIONS: GuardOptions = GuardOptions::new().with_store_timeout(QUICK);
 }
 
 const BODY: &str = "the handler's body";
@@ -48,7 +48,7 @@ fn routes(runs: &Runs) -> Router {
         Router::new()
             .route("/layer", any(unguarded))
             .route_layer(RequireLoginLayer::new(
-                GuardOptions::new().store_timeout(QUICK),
+                GuardOptions::new().with_store_timeout(QUICK),
             ));
     let default_layer = Router::new()
         .route("/default-layer", any(unguarded))

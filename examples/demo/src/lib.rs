@@ -220,9 +220,9 @@ fn routes() -> GuardedRouter<AppState> {
 /// ```
 /// let audit = require_login_demo::route_audit();
 /// let dashboard = audit.iter().find(|row| row.path == "/dashboard").unwrap();
-/// assert_eq!(dashboard.login_target().unwrap().as_str(), "/login");
+/// assert_eq!(dashboard.login().unwrap().as_str(), "/login");
 /// let admin = audit.iter().find(|row| row.path == "/admin").unwrap();
-/// assert_eq!(admin.login_target().unwrap().as_str(), "/admin/login");
+/// assert_eq!(admin.login().unwrap().as_str(), "/admin/login");
 /// ```
 pub fn route_audit() -> Vec<RouteAudit> {
     routes()

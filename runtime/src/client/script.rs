@@ -9,7 +9,7 @@
 //! and the two cannot drift apart; comment lines, indentation and blank
 //! lines are left out of what is served. After the call comes the form
 //! keeping part, `runtime/assets/keep-forms.js` (its own Node tests in
-//! `keep-forms.test.js`), unless [`ClientScript::keep_forms`] leaves it out:
+//! `keep-forms.test.js`), unless [`ClientScript::with_keep_forms`] leaves it out:
 //! see [`PageOwnerKey`](crate::client::PageOwnerKey) and the README's "Nothing typed
 //! is lost". The script announces each visit to a login page with a
 //! `require-login:redirect` event on `document` (`detail.url`), which form
@@ -24,14 +24,14 @@
 //!   Never a cross-origin request (that would need a CORS preflight), never a
 //!   request of htmx, Inertia or Turbo (`HX-Request`, `X-Inertia`,
 //!   `X-Turbo-Request-Id`), which keep their own protocol.
-//!   [`ClientScript::mark_requests`] turns it off.
+//!   [`ClientScript::with_mark_requests`] turns it off.
 //! - **Denials.** A response is a denial when it comes from the page's own
 //!   origin (its URL, or the request's when a browser or polyfill reports
 //!   none), its status is 401 or 403, and it carries `X-Login-Url` or its
 //!   whole body is the sentinel. The script goes to that URL when it is a
 //!   single-slash path or an http(s) URL on this site or on the site of a
 //!   configured login page, with nothing a URL parser would read
-//!   differently; otherwise to its own login page ([`ClientScript::login`]).
+//!   differently; otherwise to its own login page ([`ClientScript::with_login`]).
 //!   When that URL has no return-to field, the script adds one for the page
 //!   the user is on (before any `#fragment`).
 //! - **Bodies.** A fetch body is only looked at when it is `text/plain`, on a
@@ -75,7 +75,7 @@ use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
 /// use require_login::{CLIENT_SCRIPT_PATH, ClientScript};
 ///
 /// const SENTINEL: &str = "SESSION_EXPIRED";
-/// const SCRIPT: ClientScript = ClientScript::new().sentinel(SENTINEL).login("/sign-in");
+/// const SCRIPT: ClientScript = ClientScript::new().with_sentinel(SENTINEL).with_login("/sign-in");
 ///
 /// assert!(SCRIPT.source().contains("SESSION_EXPIRED"));
 /// let app: Router = Router::new().route(CLIENT_SCRIPT_PATH, SCRIPT.method_router());
@@ -104,7 +104,7 @@ use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
 /// A sentinel the guard would refuse does not build:
 ///
 /// ```compile_fail
-/// const BAD: require_login::ClientScript = require_login::ClientScript::new().sentinel("two words");
+/// const BAD: require_login::ClientScript = require_login::ClientScript::new().with_sentinel("two words");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ClientScript {
@@ -121,7 +121,7 @@ impl ClientScript {
     ///
     /// ```
     /// use require_login::ClientScript;
-    /// assert_eq!(ClientScript::new().sentinel_str(), require_login::LOGIN_REQUIRED);
+    /// assert_eq!(ClientScript::new().sentinel(), require_login::LOGIN_REQUIRED);
     /// assert_eq!(ClientScript::new(), ClientScript::default());
     /// ```
     pub const fn new() -> Self {
@@ -141,10 +141,10 @@ impl ClientScript {
     /// ```
     /// use require_login::{ClientScript, GuardOptions};
     ///
-    /// const ADMIN: GuardOptions = GuardOptions::new().login("/admin/login").sentinel("ADMIN_LOGIN");
+    /// const ADMIN: GuardOptions = GuardOptions::new().with_login("/admin/login").with_sentinel("ADMIN_LOGIN");
     /// const SCRIPT: ClientScript = ClientScript::from_options(ADMIN);
-    /// assert_eq!(SCRIPT.sentinel_str(), "ADMIN_LOGIN");
-    /// assert_eq!(SCRIPT.login_str(), "/admin/login");
+    /// assert_eq!(SCRIPT.sentinel(), "ADMIN_LOGIN");
+    /// assert_eq!(SCRIPT.login(), "/admin/login");
     /// ```
     pub const fn from_options(options: GuardOptions) -> Self {
         let login = match options.login {
@@ -166,11 +166,11 @@ impl ClientScript {
     /// When [`check_sentinel`](crate::options::check_sentinel) refuses it; in a `const` that is a compile error.
     ///
     /// ```
-    /// const S: require_login::ClientScript = require_login::ClientScript::new().sentinel("EXPIRED");
-    /// assert_eq!(S.sentinel_str(), "EXPIRED");
+    /// const S: require_login::ClientScript = require_login::ClientScript::new().with_sentinel("EXPIRED");
+    /// assert_eq!(S.sentinel(), "EXPIRED");
     /// ```
     #[must_use]
-    pub const fn sentinel(self, sentinel: &'static str) -> Self {
+    pub const fn with_sentinel(self, sentinel: &'static str) -> Self {
         ClientScript {
             sentinel: checked_sentinel(sentinel),
             ..self
@@ -186,11 +186,11 @@ impl ClientScript {
     /// in a `const` that is a compile error.
     ///
     /// ```
-    /// let script = require_login::ClientScript::new().login("https://sso.example.com/start");
-    /// assert_eq!(script.login_str(), "https://sso.example.com/start");
+    /// let script = require_login::ClientScript::new().with_login("https://sso.example.com/start");
+    /// assert_eq!(script.login(), "https://sso.example.com/start");
     /// ```
     #[must_use]
-    pub const fn login(self, login: &'static str) -> Self {
+    pub const fn with_login(self, login: &'static str) -> Self {
         match LoginTarget::new(login) {
             LoginTarget::Path(login) | LoginTarget::Url(login) => ClientScript { login, ..self },
             LoginTarget::Named(_) => panic!(
@@ -202,16 +202,18 @@ impl ClientScript {
     /// Sets the return-to query parameter of the fallback URL, or leaves it off with `None`.
     ///
     /// # Panics
-    /// As [`GuardOptions::redirect_field`] does, on a name that is not a plain query name.
+    /// As [`GuardOptions::with_redirect_field`] does, on a name that is not a plain query name.
     ///
     /// ```
-    /// let script = require_login::ClientScript::new().redirect_field(Some("return_to"));
+    /// let script = require_login::ClientScript::new().with_redirect_field(Some("return_to"));
     /// assert!(script.source().contains("return_to"));
     /// ```
     #[must_use]
-    pub const fn redirect_field(self, field: Option<&'static str>) -> Self {
+    pub const fn with_redirect_field(self, field: Option<&'static str>) -> Self {
         ClientScript {
-            redirect_field: GuardOptions::new().redirect_field(field).redirect_field,
+            redirect_field: GuardOptions::new()
+                .with_redirect_field(field)
+                .redirect_field,
             ..self
         }
     }
@@ -229,11 +231,11 @@ impl ClientScript {
     ///
     /// ```
     /// const SCRIPT: require_login::ClientScript =
-    ///     require_login::ClientScript::new().mark_requests(false);
+    ///     require_login::ClientScript::new().with_mark_requests(false);
     /// assert!(SCRIPT.source().contains("mark: false});\n"));
     /// ```
     #[must_use]
-    pub const fn mark_requests(self, mark: bool) -> Self {
+    pub const fn with_mark_requests(self, mark: bool) -> Self {
         ClientScript {
             mark_requests: mark,
             ..self
@@ -250,10 +252,10 @@ impl ClientScript {
     /// ```
     /// use require_login::ClientScript;
     /// assert!(ClientScript::new().source().contains("require-login:kept:"));
-    /// assert!(!ClientScript::new().keep_forms(false).source().contains("require-login:kept:"));
+    /// assert!(!ClientScript::new().with_keep_forms(false).source().contains("require-login:kept:"));
     /// ```
     #[must_use]
-    pub const fn keep_forms(self, keep: bool) -> Self {
+    pub const fn with_keep_forms(self, keep: bool) -> Self {
         ClientScript {
             keep_forms: keep,
             ..self
@@ -263,18 +265,18 @@ impl ClientScript {
     /// The sentinel the script recognises.
     ///
     /// ```
-    /// assert_eq!(require_login::ClientScript::new().sentinel_str(), "LOGIN_REQUIRED");
+    /// assert_eq!(require_login::ClientScript::new().sentinel(), "LOGIN_REQUIRED");
     /// ```
-    pub const fn sentinel_str(&self) -> &'static str {
+    pub const fn sentinel(&self) -> &'static str {
         self.sentinel
     }
 
     /// The fallback login page.
     ///
     /// ```
-    /// assert_eq!(require_login::ClientScript::new().login_str(), "/login");
+    /// assert_eq!(require_login::ClientScript::new().login(), "/login");
     /// ```
-    pub const fn login_str(&self) -> &'static str {
+    pub const fn login(&self) -> &'static str {
         self.login
     }
 
@@ -286,7 +288,7 @@ impl ClientScript {
     /// literal, safe to inline in a `<script>` element too.
     ///
     /// ```
-    /// let js = require_login::ClientScript::new().keep_forms(false).source();
+    /// let js = require_login::ClientScript::new().with_keep_forms(false).source();
     /// assert!(js.ends_with(
     ///     "({sentinel: \"LOGIN_REQUIRED\", login: \"/login\", field: \"next\", mark: true});\n"
     /// ));
@@ -314,7 +316,7 @@ impl ClientScript {
     /// ```
     /// let version = require_login::ClientScript::new().version();
     /// assert_eq!(version.len(), 16);
-    /// assert_ne!(version, require_login::ClientScript::new().sentinel("OTHER").version());
+    /// assert_ne!(version, require_login::ClientScript::new().with_sentinel("OTHER").version());
     /// ```
     pub fn version(&self) -> String {
         let hex = hex16(self.version_hash());
@@ -327,7 +329,7 @@ impl ClientScript {
     ///
     /// ```
     /// use require_login::{CLIENT_SCRIPT_PATH, ClientScript};
-    /// let script = ClientScript::new().sentinel("ADMIN_LOGIN");
+    /// let script = ClientScript::new().with_sentinel("ADMIN_LOGIN");
     /// assert_eq!(script.src(CLIENT_SCRIPT_PATH), format!("/require-login.js?v={}", script.version()));
     /// ```
     pub fn src(&self, path: &str) -> String {
@@ -339,7 +341,7 @@ impl ClientScript {
     ///
     /// ```
     /// use require_login::{CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG, ClientScript};
-    /// const ADMIN: ClientScript = ClientScript::new().sentinel("ADMIN_LOGIN");
+    /// const ADMIN: ClientScript = ClientScript::new().with_sentinel("ADMIN_LOGIN");
     /// let tag = ADMIN.script_tag("/admin/require-login.js");
     /// assert_eq!(tag, format!(r#"<script src="/admin/require-login.js?v={}"></script>"#, ADMIN.version()));
     /// assert_eq!(ClientScript::new().script_tag(CLIENT_SCRIPT_PATH), CLIENT_SCRIPT_TAG);
@@ -526,9 +528,9 @@ mod tests {
     #[test]
     fn script_from_guard_options_follows_them() {
         const OPTIONS: GuardOptions = GuardOptions::new()
-            .login("/admin/login")
-            .sentinel("ADMIN_LOGIN")
-            .redirect_field(None);
+            .with_login("/admin/login")
+            .with_sentinel("ADMIN_LOGIN")
+            .with_redirect_field(None);
         assert_eq!(
             call_of(ClientScript::from_options(OPTIONS)),
             "({sentinel: \"ADMIN_LOGIN\", login: \"/admin/login\", field: \"\", mark: true});\n"
@@ -537,13 +539,15 @@ mod tests {
 
     #[test]
     fn the_mark_can_be_turned_off() {
-        assert!(call_of(ClientScript::new().mark_requests(false)).ends_with("mark: false});\n"));
+        assert!(
+            call_of(ClientScript::new().with_mark_requests(false)).ends_with("mark: false});\n")
+        );
     }
 
     #[test]
     fn named_login_targets_fall_back_to_slash_login() {
-        let script = ClientScript::from_options(GuardOptions::new().login("admin-login"));
-        assert_eq!(script.login_str(), "/login");
+        let script = ClientScript::from_options(GuardOptions::new().with_login("admin-login"));
+        assert_eq!(script.login(), "/login");
     }
 
     #[test]
@@ -560,7 +564,7 @@ mod tests {
         assert!(code.len() > 100 && keep.len() > 50, "all of both is served");
         assert!(!source.contains("\n//") && !source.contains("\n "));
         let without: Vec<String> = ClientScript::new()
-            .keep_forms(false)
+            .with_keep_forms(false)
             .source()
             .lines()
             .map(str::to_owned)
@@ -577,13 +581,13 @@ mod tests {
         const NASTY: &str = r#"a"b'c\d</script><!--e`${f}"#;
         for script in [
             ClientScript::new(),
-            ClientScript::new().sentinel(NASTY),
-            ClientScript::new().login("https://sso.example.com/start?app=1&x=%20#form"),
+            ClientScript::new().with_sentinel(NASTY),
+            ClientScript::new().with_login("https://sso.example.com/start?app=1&x=%20#form"),
             ClientScript::new()
-                .redirect_field(None)
-                .mark_requests(false),
-            ClientScript::new().redirect_field(Some("return_to")),
-            ClientScript::new().keep_forms(false),
+                .with_redirect_field(None)
+                .with_mark_requests(false),
+            ClientScript::new().with_redirect_field(Some("return_to")),
+            ClientScript::new().with_keep_forms(false),
         ] {
             assert_eq!(
                 script.version(),
@@ -593,11 +597,11 @@ mod tests {
         }
         assert_ne!(
             ClientScript::new().version(),
-            ClientScript::new().mark_requests(false).version()
+            ClientScript::new().with_mark_requests(false).version()
         );
         assert_ne!(
             ClientScript::new().version(),
-            ClientScript::new().keep_forms(false).version()
+            ClientScript::new().with_keep_forms(false).version()
         );
     }
 
@@ -605,34 +609,36 @@ mod tests {
     fn sentinel_with_quotes_backslashes_and_script_end_is_escaped() {
         const NASTY: &str = r#"a"b'c\d</script><!--e`${f}"#;
         assert!(crate::options::check_sentinel(NASTY).is_ok());
-        let js = ClientScript::new().sentinel(NASTY).source();
-        assert!(call_of(ClientScript::new().sentinel(NASTY)).starts_with(
-            r#"({sentinel: "a\x22b\x27c\x5cd\x3c/script\x3e\x3c\x21--e\x60\x24\x7bf\x7d", "#
-        ));
+        let js = ClientScript::new().with_sentinel(NASTY).source();
+        assert!(
+            call_of(ClientScript::new().with_sentinel(NASTY)).starts_with(
+                r#"({sentinel: "a\x22b\x27c\x5cd\x3c/script\x3e\x3c\x21--e\x60\x24\x7bf\x7d", "#
+            )
+        );
         assert!(!js.contains("</script"));
     }
 
     #[test]
     fn login_url_with_query_is_escaped() {
-        let call = call_of(ClientScript::new().login("https://sso.example.com/start?app=1"));
+        let call = call_of(ClientScript::new().with_login("https://sso.example.com/start?app=1"));
         assert!(call.contains(r#"login: "https://sso.example.com/start\x3fapp\x3d1""#));
     }
 
     #[test]
     #[should_panic(expected = "sentinel")]
     fn bad_sentinel_panics() {
-        let _ = ClientScript::new().sentinel("two words");
+        let _ = ClientScript::new().with_sentinel("two words");
     }
 
     #[test]
     #[should_panic(expected = "route name")]
     fn route_name_as_fallback_login_panics() {
-        let _ = ClientScript::new().login("login");
+        let _ = ClientScript::new().with_login("login");
     }
 
     #[test]
     #[should_panic(expected = "//")]
     fn protocol_relative_fallback_login_panics() {
-        let _ = ClientScript::new().login("//evil.example/login");
+        let _ = ClientScript::new().with_login("//evil.example/login");
     }
 }

@@ -105,7 +105,7 @@ impl ClientScript {
     /// use axum::Router;
     /// use require_login::ClientScript;
     ///
-    /// const SCRIPT: ClientScript = ClientScript::new().sentinel("MY_APP_LOGIN");
+    /// const SCRIPT: ClientScript = ClientScript::new().with_sentinel("MY_APP_LOGIN");
     /// let app: Router = Router::new().route("/static/require-login.js", SCRIPT.method_router());
     /// ```
     pub fn method_router<S>(self) -> MethodRouter<S>
@@ -246,7 +246,7 @@ mod tests {
             let response = served.respond(None, &if_none_match(value));
             assert_eq!(response.status(), StatusCode::OK, "{value}");
         }
-        let other = Served::new(ClientScript::new().sentinel("OTHER"));
+        let other = Served::new(ClientScript::new().with_sentinel("OTHER"));
         assert_eq!(
             other.respond(None, &if_none_match(&etag)).status(),
             StatusCode::OK,

@@ -70,7 +70,7 @@ pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginR
     };
     match session
         .logged_in(
-            options.session_key_str().unwrap_or_default(),
+            options.session_key().unwrap_or_default(),
             options.store_timeout,
         )
         .await

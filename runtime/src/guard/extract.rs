@@ -18,7 +18,7 @@ use crate::response::{GuardError, LoginRejection};
 ///
 /// struct AdminLogin;
 /// impl GuardConfig for AdminLogin {
-///     const OPTIONS: GuardOptions = GuardOptions::new().login("/admin/login");
+///     const OPTIONS: GuardOptions = GuardOptions::new().with_login("/admin/login");
 /// }
 ///
 /// async fn admin_panel(_: RequireLogin<AdminLogin>) -> &'static str {

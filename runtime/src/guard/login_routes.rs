@@ -24,10 +24,10 @@ use crate::response::GuardError;
 /// use axum::{routing::get, Extension, Router};
 /// use require_login::{guard::LoginRoutes, GuardConfig, GuardOptions, RequireLoginLayer};
 ///
-/// const STAFF: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("staff-login"));
+/// const STAFF: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().with_login("staff-login"));
 /// struct Admin;
 /// impl GuardConfig for Admin {
-///     const OPTIONS: GuardOptions = GuardOptions::new().login("admin-login");
+///     const OPTIONS: GuardOptions = GuardOptions::new().with_login("admin-login");
 /// }
 ///
 /// let routes = LoginRoutes::new()
@@ -130,12 +130,12 @@ impl LoginRoutes {
     /// ```
     /// use require_login::{guard::{LoginRoutes, UnknownLoginRoutes}, GuardConfig, GuardOptions, RequireLoginLayer};
     ///
-    /// const STAFF: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("staff-login"));
+    /// const STAFF: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().with_login("staff-login"));
     /// struct Billing;
     /// impl GuardConfig for Billing {
-    ///     const OPTIONS: GuardOptions = GuardOptions::new().login("billing-login");
+    ///     const OPTIONS: GuardOptions = GuardOptions::new().with_login("billing-login");
     /// }
-    /// const PLAIN: GuardOptions = GuardOptions::new().login("/login");
+    /// const PLAIN: GuardOptions = GuardOptions::new().with_login("/login");
     ///
     /// let routes = LoginRoutes::new().insert("staff-login", "/staff/login");
     /// assert_eq!(
@@ -154,7 +154,7 @@ impl LoginRoutes {
     ) -> Result<(), UnknownLoginRoutes> {
         let mut names: Vec<&'static str> = options
             .into_iter()
-            .filter_map(|options| match options.login_target() {
+            .filter_map(|options| match options.login() {
                 LoginTarget::Named(name) if self.url(name).is_none() => Some(name),
                 _ => None,
             })

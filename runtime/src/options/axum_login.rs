@@ -105,8 +105,8 @@ impl GuardOptions {
     /// #     async fn get_user(&self, _: &UserId<Self>) -> Result<Option<User>, Self::Error> { Ok(None) }
     /// # }
     ///
-    /// const MEMBERS: GuardOptions = GuardOptions::new().axum_login::<Backend>();
-    /// assert_eq!(MEMBERS.axum_login_backend(), Some(std::any::type_name::<Backend>()));
+    /// const MEMBERS: GuardOptions = GuardOptions::new().with_axum_login::<Backend>();
+    /// assert_eq!(MEMBERS.axum_login(), Some(std::any::type_name::<Backend>()));
     ///
     /// let sessions = SessionManagerLayer::new(MemoryStore::default());
     /// let app: Router = Router::new()
@@ -129,10 +129,10 @@ impl GuardOptions {
     /// #     async fn authenticate(&self, _: ()) -> Result<Option<User>, Self::Error> { Ok(None) }
     /// #     async fn get_user(&self, _: &u64) -> Result<Option<User>, Self::Error> { Ok(None) }
     /// # }
-    /// const BOTH: GuardOptions = GuardOptions::new().session_key("user_id").axum_login::<Backend>();
+    /// const BOTH: GuardOptions = GuardOptions::new().with_session_key("user_id").with_axum_login::<Backend>();
     /// ```
     #[must_use]
-    pub const fn axum_login<B: AuthnBackend + 'static>(self) -> Self {
+    pub const fn with_axum_login<B: AuthnBackend + 'static>(self) -> Self {
         match self.logged_in_by {
             LoggedInBy::SessionKey(key) if super::same_str(key, super::SESSION_KEY) => {}
             _ => panic!(
@@ -146,13 +146,13 @@ impl GuardOptions {
     }
 
     /// The backend type whose `AuthSession` decides, for a guard built with
-    /// [`GuardOptions::axum_login`]; `None` for a session-key guard.
+    /// [`GuardOptions::with_axum_login`]; `None` for a session-key guard.
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().axum_login_backend(), None);
+    /// assert_eq!(GuardOptions::new().axum_login(), None);
     /// ```
-    pub fn axum_login_backend(&self) -> Option<&'static str> {
+    pub fn axum_login(&self) -> Option<&'static str> {
         match self.logged_in_by {
             LoggedInBy::AxumLogin(user) => Some(user.backend()),
             LoggedInBy::SessionKey(_) => None,

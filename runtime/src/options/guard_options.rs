@@ -46,7 +46,7 @@ pub const SESSION_KEY: &str = "require_login.user";
 /// A store read takes milliseconds; one that takes seconds is down or
 /// overloaded, and a guard that waited for ever would hold the request, and
 /// the user, with it. Five seconds leaves room for a slow reconnect without
-/// looking like a hang. Set another bound with [`GuardOptions::store_timeout`].
+/// looking like a hang. Set another bound with [`GuardOptions::with_store_timeout`].
 ///
 /// The bound runs on Tokio's timer, which `#[tokio::main]` and
 /// `axum::serve` provide. (Outside any Tokio runtime the read is not bounded.)
@@ -211,19 +211,19 @@ impl DenyStatus {
 /// use require_login::{options::LoginTarget, GuardOptions};
 ///
 /// const ADMIN: GuardOptions = GuardOptions::new()
-///     .login("/admin/login")
-///     .sentinel("ADMIN_LOGIN_REQUIRED")
-///     .status(401)
-///     .redirect_field(Some("return_to"));
-/// assert_eq!(ADMIN.login_target(), LoginTarget::Path("/admin/login"));
-/// assert_eq!(GuardOptions::new().sentinel_str(), require_login::LOGIN_REQUIRED);
+///     .with_login("/admin/login")
+///     .with_sentinel("ADMIN_LOGIN_REQUIRED")
+///     .with_status(401)
+///     .with_redirect_field(Some("return_to"));
+/// assert_eq!(ADMIN.login(), LoginTarget::Path("/admin/login"));
+/// assert_eq!(GuardOptions::new().sentinel(), require_login::LOGIN_REQUIRED);
 /// ```
 ///
 /// A bad value is a compile error there:
 ///
 /// ```compile_fail
 /// use require_login::GuardOptions;
-/// const BAD: GuardOptions = GuardOptions::new().sentinel("has spaces");
+/// const BAD: GuardOptions = GuardOptions::new().with_sentinel("has spaces");
 /// ```
 ///
 /// The fields are private, so the checking builder is the only way to set
@@ -249,9 +249,9 @@ impl GuardOptions {
     ///
     /// ```
     /// use require_login::{options::LoginTarget, GuardOptions};
-    /// assert_eq!(GuardOptions::new().login_target(), LoginTarget::Path("/login"));
+    /// assert_eq!(GuardOptions::new().login(), LoginTarget::Path("/login"));
     /// ```
-    pub const fn login_target(&self) -> LoginTarget {
+    pub const fn login(&self) -> LoginTarget {
         self.login
     }
 
@@ -259,9 +259,9 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().sentinel_str(), "LOGIN_REQUIRED");
+    /// assert_eq!(GuardOptions::new().sentinel(), "LOGIN_REQUIRED");
     /// ```
-    pub const fn sentinel_str(&self) -> &'static str {
+    pub const fn sentinel(&self) -> &'static str {
         self.sentinel
     }
 
@@ -269,9 +269,9 @@ impl GuardOptions {
     ///
     /// ```
     /// use require_login::{options::DenyStatus, GuardOptions};
-    /// assert_eq!(GuardOptions::new().deny_status(), DenyStatus::Forbidden);
+    /// assert_eq!(GuardOptions::new().status(), DenyStatus::Forbidden);
     /// ```
-    pub const fn deny_status(&self) -> DenyStatus {
+    pub const fn status(&self) -> DenyStatus {
         self.status
     }
 
@@ -280,9 +280,9 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().redirect_field_name(), Some("next"));
+    /// assert_eq!(GuardOptions::new().redirect_field(), Some("next"));
     /// ```
-    pub const fn redirect_field_name(&self) -> Option<&'static str> {
+    pub const fn redirect_field(&self) -> Option<&'static str> {
         self.redirect_field
     }
 
@@ -290,9 +290,9 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().session_key_str(), Some(require_login::options::SESSION_KEY));
+    /// assert_eq!(GuardOptions::new().session_key(), Some(require_login::options::SESSION_KEY));
     /// ```
-    pub const fn session_key_str(&self) -> Option<&'static str> {
+    pub const fn session_key(&self) -> Option<&'static str> {
         match self.logged_in_by {
             LoggedInBy::SessionKey(key) => Some(key),
             #[cfg(feature = "axum-login")]
@@ -304,9 +304,9 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().store_timeout_duration(), require_login::options::STORE_TIMEOUT);
+    /// assert_eq!(GuardOptions::new().store_timeout(), require_login::options::STORE_TIMEOUT);
     /// ```
-    pub const fn store_timeout_duration(&self) -> Duration {
+    pub const fn store_timeout(&self) -> Duration {
         self.store_timeout
     }
 }
@@ -333,14 +333,14 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// const O: GuardOptions = GuardOptions::new().login("admin-login");
-    /// assert_eq!(O.login_target().as_str(), "admin-login");
+    /// const O: GuardOptions = GuardOptions::new().with_login("admin-login");
+    /// assert_eq!(O.login().as_str(), "admin-login");
     /// ```
     ///
     /// # Panics
     /// When [`LoginTarget::try_new`] refuses `target`.
     #[must_use]
-    pub const fn login(self, target: &'static str) -> Self {
+    pub const fn with_login(self, target: &'static str) -> Self {
         GuardOptions {
             login: LoginTarget::new(target),
             ..self
@@ -351,14 +351,14 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// const O: GuardOptions = GuardOptions::new().sentinel("SESSION_EXPIRED");
-    /// assert_eq!(O.sentinel_str(), "SESSION_EXPIRED");
+    /// const O: GuardOptions = GuardOptions::new().with_sentinel("SESSION_EXPIRED");
+    /// assert_eq!(O.sentinel(), "SESSION_EXPIRED");
     /// ```
     ///
     /// # Panics
     /// When [`check_sentinel`] refuses `sentinel`.
     #[must_use]
-    pub const fn sentinel(self, sentinel: &'static str) -> Self {
+    pub const fn with_sentinel(self, sentinel: &'static str) -> Self {
         GuardOptions {
             sentinel: checked_sentinel(sentinel),
             ..self
@@ -369,10 +369,10 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::{options::DenyStatus, GuardOptions};
-    /// assert_eq!(GuardOptions::new().status(401).deny_status(), DenyStatus::Unauthorized);
+    /// assert_eq!(GuardOptions::new().with_status(401).status(), DenyStatus::Unauthorized);
     /// ```
     #[must_use]
-    pub const fn status(self, code: u16) -> Self {
+    pub const fn with_status(self, code: u16) -> Self {
         GuardOptions {
             status: DenyStatus::from_code(code),
             ..self
@@ -383,14 +383,14 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().redirect_field(None).redirect_field_name(), None);
+    /// assert_eq!(GuardOptions::new().with_redirect_field(None).redirect_field(), None);
     /// ```
     ///
     /// # Panics
     /// When the name is empty or has other characters than letters, digits,
     /// `-`, `_`, `.` and `~`.
     #[must_use]
-    pub const fn redirect_field(self, field: Option<&'static str>) -> Self {
+    pub const fn with_redirect_field(self, field: Option<&'static str>) -> Self {
         if let Some(name) = field {
             if name.is_empty() || !all_unreserved(name.as_bytes()) {
                 panic!("the redirect field must be a non-empty query name of letters, digits, `-`, `_`, `.` or `~`, such as \"next\"");
@@ -406,13 +406,13 @@ impl GuardOptions {
     ///
     /// ```
     /// # use require_login::GuardOptions;
-    /// assert_eq!(GuardOptions::new().session_key("admin").session_key_str(), Some("admin"));
+    /// assert_eq!(GuardOptions::new().with_session_key("admin").session_key(), Some("admin"));
     /// ```
     ///
     /// # Panics
     /// When `key` is empty, or the guard decides by axum-login.
     #[must_use]
-    pub const fn session_key(self, key: &'static str) -> Self {
+    pub const fn with_session_key(self, key: &'static str) -> Self {
         if key.is_empty() {
             panic!("the session key is empty: leave `session_key` out for the default, or name the key your login code writes, such as \"user_id\"");
         }
@@ -436,19 +436,19 @@ impl GuardOptions {
     /// use std::time::Duration;
     /// use require_login::GuardOptions;
     ///
-    /// const QUICK: GuardOptions = GuardOptions::new().store_timeout(Duration::from_millis(500));
-    /// assert_eq!(QUICK.store_timeout_duration(), Duration::from_millis(500));
+    /// const QUICK: GuardOptions = GuardOptions::new().with_store_timeout(Duration::from_millis(500));
+    /// assert_eq!(QUICK.store_timeout(), Duration::from_millis(500));
     /// ```
     ///
     /// ```compile_fail
     /// # use require_login::GuardOptions;
-    /// const NEVER: GuardOptions = GuardOptions::new().store_timeout(std::time::Duration::ZERO);
+    /// const NEVER: GuardOptions = GuardOptions::new().with_store_timeout(std::time::Duration::ZERO);
     /// ```
     ///
     /// # Panics
     /// When `timeout` is zero.
     #[must_use]
-    pub const fn store_timeout(self, timeout: Duration) -> Self {
+    pub const fn with_store_timeout(self, timeout: Duration) -> Self {
         if timeout.is_zero() {
             panic!("the store timeout is zero, so every session read would fail: leave it out for the default (5 s), or give a positive duration");
         }

@@ -93,9 +93,9 @@ pub enum RouteKind {
 ///     .unwrap();
 /// let row = &audit[0];
 /// assert_eq!((row.method, row.path.as_str()), ("GET", "/admin/stats"));
-/// assert_eq!(row.login_target().unwrap().as_str(), "/admin/login");
-/// assert_eq!(row.options().unwrap().deny_status().code(), 401);
-/// assert_eq!(row.options().unwrap().sentinel_str(), "ADMIN_LOGIN");
+/// assert_eq!(row.login().unwrap().as_str(), "/admin/login");
+/// assert_eq!(row.options().unwrap().status().code(), 401);
+/// assert_eq!(row.options().unwrap().sentinel(), "ADMIN_LOGIN");
 /// assert!(audit[1].is_public());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -150,10 +150,10 @@ impl RouteAudit {
     /// ```
     /// # use require_login::{options::LoginTarget, router::get, GuardedRouter};
     /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
-    /// assert_eq!(audit[0].login_target(), Some(LoginTarget::Path("/login")));
+    /// assert_eq!(audit[0].login(), Some(LoginTarget::Path("/login")));
     /// ```
-    pub fn login_target(&self) -> Option<LoginTarget> {
-        self.options().map(GuardOptions::login_target)
+    pub fn login(&self) -> Option<LoginTarget> {
+        self.options().map(GuardOptions::login)
     }
 
     /// Where the guard's options come from; `None` for a public route.

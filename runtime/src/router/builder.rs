@@ -294,10 +294,10 @@ where
     /// use require_login::{router::get, GuardedRouter, GuardOptions};
     ///
     /// let app = GuardedRouter::new()
-    ///     .default_guard(GuardOptions::new().login("/sign-in").status(401))
+    ///     .default_guard(GuardOptions::new().with_login("/sign-in").with_status(401))
     ///     .route("/", get(|| async { "home" }))
     ///     .public_route("/sign-in", get(|| async { "the form" }));
-    /// assert_eq!(app.audit().unwrap()[0].login_target().unwrap().as_str(), "/sign-in");
+    /// assert_eq!(app.audit().unwrap()[0].login().unwrap().as_str(), "/sign-in");
     /// ```
     #[must_use]
     pub fn default_guard(mut self, options: GuardOptions) -> Self {
@@ -314,7 +314,7 @@ where
     ///
     /// struct Staff;
     /// impl GuardConfig for Staff {
-    ///     const OPTIONS: GuardOptions = GuardOptions::new().login("/staff/login");
+    ///     const OPTIONS: GuardOptions = GuardOptions::new().with_login("/staff/login");
     /// }
     /// async fn rota(_: RequireLogin<Staff>) -> &'static str { "the rota" }
     ///
@@ -322,7 +322,7 @@ where
     ///     .guard_config::<Staff>()
     ///     .route("/staff/rota", get(rota))
     ///     .public_route("/staff/login", get(|| async { "the form" }));
-    /// assert_eq!(app.audit().unwrap()[0].login_target().unwrap().as_str(), "/staff/login");
+    /// assert_eq!(app.audit().unwrap()[0].login().unwrap().as_str(), "/staff/login");
     /// ```
     #[must_use]
     pub fn guard_config<C: GuardConfig>(mut self) -> Self {
@@ -340,7 +340,7 @@ where
     /// use require_login::{guard::LoginRoutes, router::get, GuardedRouter, GuardOptions};
     ///
     /// let app = GuardedRouter::new()
-    ///     .default_guard(GuardOptions::new().login("login"))
+    ///     .default_guard(GuardOptions::new().with_login("login"))
     ///     .login_routes(LoginRoutes::new().insert("login", "/login"))
     ///     .route("/", get(|| async { "home" }))
     ///     .public_route("/login", get(|| async { "the form" }));
@@ -421,7 +421,7 @@ where
     /// use require_login::{router::get, GuardedRouter, GuardOptions};
     ///
     /// let admin = GuardedRouter::new()
-    ///     .default_guard(GuardOptions::new().login("/admin/login"))
+    ///     .default_guard(GuardOptions::new().with_login("/admin/login"))
     ///     .route("/", get(|| async { "admin home" }))
     ///     .public_route("/login", get(|| async { "the admin form" }));
     /// let app = GuardedRouter::new()
@@ -429,7 +429,7 @@ where
     ///     .public_route("/login", get(|| async { "the form" }));
     /// let audit = app.audit().unwrap();
     /// assert_eq!(audit[0].path, "/admin");
-    /// assert_eq!(audit[0].login_target().unwrap().as_str(), "/admin/login");
+    /// assert_eq!(audit[0].login().unwrap().as_str(), "/admin/login");
     /// assert_eq!(audit[1].path, "/admin/login");
     /// ```
     #[must_use]

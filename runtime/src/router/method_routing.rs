@@ -18,7 +18,7 @@
 //!     .public_route("/admin/login", get(|| async { "admins log in" }));
 //! let audit = app.audit().unwrap();
 //! assert_eq!(audit[1].method, "POST");
-//! assert_eq!(audit[1].login_target().unwrap().as_str(), "/admin/login"); // the handler's own
+//! assert_eq!(audit[1].login().unwrap().as_str(), "/admin/login"); // the handler's own
 //! ```
 //!
 //! Why not axum's: an [`axum::routing::MethodRouter`] erases its handlers'

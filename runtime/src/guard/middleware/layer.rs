@@ -20,7 +20,7 @@ use crate::options::GuardOptions;
 /// use require_login::{GuardOptions, RequireLoginLayer};
 /// use tower_sessions::{MemoryStore, SessionManagerLayer};
 ///
-/// const ADMIN: GuardOptions = GuardOptions::new().login("/admin/login").status(401);
+/// const ADMIN: GuardOptions = GuardOptions::new().with_login("/admin/login").with_status(401);
 ///
 /// let admin = Router::new()
 ///     .route("/", get(|| async { "admin home" }))
@@ -43,7 +43,7 @@ use crate::options::GuardOptions;
 ///
 /// # A named login target
 ///
-/// A layer may name its login page (`.login("admin-login")`) and leave the
+/// A layer may name its login page (`.with_login("admin-login")`) and leave the
 /// URL to the [`LoginRoutes`](crate::guard::LoginRoutes) installed on the router.
 /// [`LoginRoutes::check_guarded_handlers`](crate::guard::LoginRoutes::check_guarded_handlers)
 /// cannot see a layer's options, so check them at start-up with
@@ -55,7 +55,7 @@ use crate::options::GuardOptions;
 /// use axum::{routing::get, Extension, Router};
 /// use require_login::{guard::{LoginRoutes, UnknownLoginRoutes}, GuardOptions, RequireLoginLayer};
 ///
-/// const ADMIN: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().login("admin-login"));
+/// const ADMIN: RequireLoginLayer = RequireLoginLayer::new(GuardOptions::new().with_login("admin-login"));
 ///
 /// let routes = LoginRoutes::new().insert("login", "/login");
 /// assert_eq!(
@@ -130,8 +130,8 @@ impl RequireLoginLayer {
     /// use require_login::{GuardOptions, RequireLoginLayer};
     ///
     /// const ADMIN_GUARD: RequireLoginLayer =
-    ///     RequireLoginLayer::new(GuardOptions::new().login("/admin/login"));
-    /// assert_eq!(ADMIN_GUARD.options().login_target().as_str(), "/admin/login");
+    ///     RequireLoginLayer::new(GuardOptions::new().with_login("/admin/login"));
+    /// assert_eq!(ADMIN_GUARD.options().login().as_str(), "/admin/login");
     /// ```
     pub const fn new(options: GuardOptions) -> Self {
         RequireLoginLayer { options }
@@ -145,7 +145,7 @@ impl RequireLoginLayer {
     ///
     /// struct Admin;
     /// impl GuardConfig for Admin {
-    ///     const OPTIONS: GuardOptions = GuardOptions::new().login("/admin/login");
+    ///     const OPTIONS: GuardOptions = GuardOptions::new().with_login("/admin/login");
     /// }
     /// assert_eq!(RequireLoginLayer::from_config::<Admin>().options(), &Admin::OPTIONS);
     /// ```
