@@ -288,6 +288,10 @@ pub enum OwnGuard {
         config: &'static str,
         decides: bool,
     },
+    /// An axum [`MethodRouter`](axum::routing::MethodRouter) given to
+    /// [`GuardedRouter`](crate::GuardedRouter): its handlers' types are
+    /// erased, so whether they have guards of their own cannot be seen.
+    Unseen,
 }
 
 impl OwnGuard {
@@ -301,7 +305,7 @@ impl OwnGuard {
     /// users too, and answers them itself.
     pub(crate) fn handler_decides(self) -> bool {
         match self {
-            OwnGuard::None => false,
+            OwnGuard::None | OwnGuard::Unseen => false,
             OwnGuard::Site { decides, .. } | OwnGuard::Config { decides, .. } => decides,
         }
     }

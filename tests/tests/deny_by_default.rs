@@ -391,7 +391,7 @@ async fn build_logs_the_audit_table_on_request() {
 
 #[test]
 fn a_login_page_added_as_a_guarded_route_is_refused() {
-    let error = GuardedRouter::new()
+    let error = GuardedRouter::<()>::new()
         .route("/dashboard", get(|| async { "dashboard" }))
         .route("/login", get(|| async { "the form" }))
         .build()
@@ -412,7 +412,7 @@ fn a_login_page_added_as_a_guarded_route_is_refused() {
 
 #[test]
 fn a_login_page_left_to_the_guarded_fallback_is_refused() {
-    let error = GuardedRouter::new()
+    let error = GuardedRouter::<()>::new()
         .route("/dashboard", get(|| async { "dashboard" }))
         .build()
         .unwrap_err();
@@ -454,7 +454,7 @@ fn a_handler_login_page_behind_a_guarded_pattern_or_service_is_refused() {
 
 #[test]
 fn unknown_named_login_targets_are_refused() {
-    let error = GuardedRouter::new()
+    let error = GuardedRouter::<()>::new()
         .default_guard(GuardOptions::new().with_login("main-login"))
         .public_route("/login", get(|| async { "the form" }))
         .route("/", get(|| async { "home" }))
@@ -470,7 +470,7 @@ fn unknown_named_login_targets_are_refused() {
     assert!(error.to_string().contains("login_routes"), "{error}");
 
     // The same names, registered, and the page public: accepted.
-    let built = GuardedRouter::new()
+    let built = GuardedRouter::<()>::new()
         .default_guard(GuardOptions::new().with_login("main-login"))
         .login_routes(LoginRoutes::new().insert("main-login", "/login"))
         .public_route("/login", get(|| async { "the form" }))
@@ -478,7 +478,7 @@ fn unknown_named_login_targets_are_refused() {
         .build();
     assert!(built.is_ok());
     // Registered, but the page it names is guarded: refused.
-    let error = GuardedRouter::new()
+    let error = GuardedRouter::<()>::new()
         .default_guard(GuardOptions::new().with_login("main-login"))
         .login_routes(LoginRoutes::new().insert("main-login", "/sign-in"))
         .public_route("/login", get(|| async { "the form" }))
@@ -493,7 +493,7 @@ fn unknown_named_login_targets_are_refused() {
 
 #[test]
 fn a_path_both_public_and_guarded_is_refused() {
-    let error = GuardedRouter::new()
+    let error = GuardedRouter::<()>::new()
         .public_route("/login", get(|| async { "the form" }))
         .public_route("/notes", get(|| async { "notes" }))
         .route("/notes", post(|| async { "saved" }))

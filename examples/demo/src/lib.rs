@@ -182,7 +182,7 @@ type AppState = Arc<Demo>;
 /// Every route of the demo: public ones declared so, the rest guarded (the
 /// default, or the handler's own `#[require_login]`).
 fn routes() -> GuardedRouter<AppState> {
-    GuardedRouter::default()
+    GuardedRouter::new()
         .public_route("/", get(index))
         .public_route("/login", get(login_page).post(login_submit))
         .public_route("/logout", get(logout_page).post(logout_submit))

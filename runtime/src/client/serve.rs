@@ -97,16 +97,22 @@ impl ClientScript {
         Served::new(*self).respond(None, &HeaderMap::new())
     }
 
-    /// A `GET` (and `HEAD`) route serving this script, for `Router::route`,
+    /// A `GET` (and `HEAD`) route serving this script, for `Router::route`
+    /// or [`GuardedRouter::public_route`](crate::GuardedRouter::public_route),
     /// with `304` for a matching `If-None-Match` and `immutable` caching at
     /// its versioned URL. The source is generated once, here.
     ///
     /// ```
     /// use axum::Router;
-    /// use require_login::ClientScript;
+    /// use require_login::{router::get, ClientScript, GuardedRouter};
     ///
     /// const SCRIPT: ClientScript = ClientScript::new().with_sentinel("MY_APP_LOGIN");
-    /// let app: Router = Router::new().route("/static/require-login.js", SCRIPT.method_router());
+    /// let plain: Router = Router::new().route("/static/require-login.js", SCRIPT.method_router());
+    /// let guarded: Router = GuardedRouter::new()
+    ///     .public_route("/static/require-login.js", SCRIPT.method_router())
+    ///     .public_route("/login", get(|| async { "the form" }))
+    ///     .build()
+    ///     .unwrap();
     /// ```
     pub fn method_router<S>(self) -> MethodRouter<S>
     where

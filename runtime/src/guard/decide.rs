@@ -18,25 +18,70 @@ use crate::response::{ClientLibrary, GuardError, LoginRejection};
 #[derive(Clone, Copy)]
 pub(crate) struct LoggedIn {
     by: LoggedInBy,
+    /// The options of a `GuardedRouter`'s guard over an axum `MethodRouter`,
+    /// which could not see whether its handlers have guards of their own.
+    over_unseen: Option<GuardOptions>,
 }
 
 impl LoggedIn {
-    fn of(options: &GuardOptions) -> Self {
-        LoggedIn {
+    pub(crate) fn mark(
+        extensions: &mut http::Extensions,
+        options: &GuardOptions,
+        over_unseen: bool,
+    ) {
+        extensions.insert(LoggedIn {
             by: options.logged_in_by,
+            over_unseen: over_unseen.then_some(*options),
+        });
+    }
+
+    /// Whether a layer already found a user the way `options` would; warns
+    /// when that layer stood for a router that could not see this guard.
+    /// `guard` names the handler's guard type (one per `#[require_login]`).
+    pub(crate) fn already_checked(
+        parts: &Parts,
+        options: &GuardOptions,
+        guard: &'static str,
+    ) -> bool {
+        let Some(checked) = parts.extensions.get::<LoggedIn>() else {
+            return false;
+        };
+        if let Some(route) = &checked.over_unseen {
+            warn_unseen_guard(parts, route, options, guard);
         }
+        checked.by == options.logged_in_by
     }
+}
 
-    pub(crate) fn mark(extensions: &mut http::Extensions, options: &GuardOptions) {
-        extensions.insert(Self::of(options));
+/// A handler with its own guard behind a `GuardedRouter` route given as an
+/// axum `MethodRouter`: its logged-out users got the route's answer, not its
+/// own. Said once per guard, at the first logged-in request that shows it
+/// (by guard type, not by path, so that `/users/{id}` is said once too).
+#[cold]
+fn warn_unseen_guard(parts: &Parts, route: &GuardOptions, own: &GuardOptions, guard: &'static str) {
+    static WARNED: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let same_answer = route.login == own.login
+        && route.sentinel == own.sentinel
+        && route.status == own.status
+        && route.redirect_field == own.redirect_field;
+    if same_answer {
+        return;
     }
-
-    /// Whether a layer already found a user the way `options` would.
-    pub(crate) fn already_checked(parts: &Parts, options: &GuardOptions) -> bool {
-        parts
-            .extensions
-            .get::<LoggedIn>()
-            .is_some_and(|checked| checked.by == options.logged_in_by)
+    let first = WARNED
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .insert(guard);
+    if first {
+        tracing::warn!(
+            target: "require_login::router",
+            "`{} {}`: the handler has a guard of its own (login `{}`), but the route was given to GuardedRouter as an axum MethodRouter, which hides it: logged-out users get the app's default instead (login `{}`). Build the route with require_login::router::{} instead of axum::routing's.",
+            parts.method,
+            parts.uri.path(),
+            own.login.as_str(),
+            route.login.as_str(),
+            parts.method.as_str().to_ascii_lowercase(),
+        );
     }
 }
 

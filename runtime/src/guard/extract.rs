@@ -96,7 +96,7 @@ where
                 guard: std::any::type_name::<C>(),
             }));
         };
-        if !LoggedIn::already_checked(parts, options) {
+        if !LoggedIn::already_checked(parts, options, std::any::type_name::<C>()) {
             enforce(parts, options).await?;
         }
         Ok(RequireLogin(PhantomData))

@@ -10,6 +10,7 @@ use super::builder::{GuardedRouter, Item, RouteLayer};
 use super::check::GuardedRouterError;
 use super::method_routing::GuardedMethodRouter;
 use super::scope::Scope;
+use crate::__private::OwnGuard;
 use crate::guard::RequireLoginLayer;
 use crate::options::GuardOptions;
 
@@ -149,6 +150,10 @@ impl Scope {
                 .fold(endpoint.router, |router, layer| (layer.per_route)(router));
             let router = if public || endpoint.own.handler_decides() {
                 router
+            } else if endpoint.own == OwnGuard::Unseen {
+                // All of an axum method router, its fallback included, and
+                // marked so that a handler's own guard behind it can tell.
+                router.layer(RequireLoginLayer::new(self.default).over_unseen_handlers())
             } else {
                 // Checked by `audit` before anything is assembled.
                 let own = self.own_options(endpoint.own, String::new).ok().flatten();

@@ -12,12 +12,14 @@ use crate::options::{GuardOptions, LoginTarget};
 ///
 /// ```
 /// use require_login::{router::{get, GuardSource}, GuardedRouter};
-/// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
+/// let audit = GuardedRouter::<()>::new().route("/", get(|| async { "home" })).audit().unwrap();
 /// assert_eq!(audit[0].guard_source(), Some(GuardSource::AppDefault));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum GuardSource {
-    /// The app's default guard: the handler has none of its own.
+    /// The app's default guard: the handler has none of its own, or the
+    /// route was given as an axum `MethodRouter` (method `*`), which hides
+    /// whether it has.
     AppDefault,
     /// The handler's own `#[require_login]` or `RequireLogin<C>`.
     Handler,
@@ -27,7 +29,7 @@ pub enum GuardSource {
 ///
 /// ```
 /// use require_login::{router::{get, Access}, GuardedRouter};
-/// let audit = GuardedRouter::new().public_route("/health", get(|| async { "ok" })).audit().unwrap();
+/// let audit = GuardedRouter::<()>::new().public_route("/health", get(|| async { "ok" })).audit().unwrap();
 /// assert_eq!(audit[0].access, Access::Public);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -61,7 +63,7 @@ impl Access {
 ///
 /// ```
 /// use require_login::{router::{get, RouteKind}, GuardedRouter};
-/// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
+/// let audit = GuardedRouter::<()>::new().route("/", get(|| async { "home" })).audit().unwrap();
 /// assert_eq!(audit[0].kind, RouteKind::Route);
 /// assert_eq!(audit[1].kind, RouteKind::Fallback); // the built-in 404
 /// ```
@@ -86,7 +88,7 @@ pub enum RouteKind {
 /// #[require_login(login = "/admin/login", status = 401, sentinel = "ADMIN_LOGIN")]
 /// async fn stats() -> &'static str { "admins only" }
 ///
-/// let audit = GuardedRouter::new()
+/// let audit = GuardedRouter::<()>::new()
 ///     .route("/admin/stats", get(stats))
 ///     .public_route("/admin/login", get(|| async { "the form" }))
 ///     .audit()
@@ -100,7 +102,8 @@ pub enum RouteKind {
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RouteAudit {
-    /// `GET`, `POST`, ..., or `ANY`.
+    /// `GET`, `POST`, ..., `ANY`, or `*` for an axum `MethodRouter`, which
+    /// does not tell which methods it routes.
     pub method: &'static str,
     /// The full path, as written in the router (`/users/{id}`), with nests'
     /// prefixes; `/prefix/*` for everything under a prefix, `*` for the
@@ -119,7 +122,7 @@ impl RouteAudit {
     ///
     /// ```
     /// # use require_login::{router::get, GuardedRouter};
-    /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
+    /// let audit = GuardedRouter::<()>::new().route("/", get(|| async { "home" })).audit().unwrap();
     /// assert!(!audit[0].is_public());
     /// ```
     pub fn is_public(&self) -> bool {
@@ -135,7 +138,7 @@ impl RouteAudit {
     ///
     /// ```
     /// # use require_login::{router::get, GuardedRouter, GuardOptions};
-    /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
+    /// let audit = GuardedRouter::<()>::new().route("/", get(|| async { "home" })).audit().unwrap();
     /// assert_eq!(audit[0].options(), Some(&GuardOptions::new()));
     /// ```
     pub fn options(&self) -> Option<&GuardOptions> {
@@ -149,7 +152,7 @@ impl RouteAudit {
     ///
     /// ```
     /// # use require_login::{options::LoginTarget, router::get, GuardedRouter};
-    /// let audit = GuardedRouter::new().route("/", get(|| async { "home" })).audit().unwrap();
+    /// let audit = GuardedRouter::<()>::new().route("/", get(|| async { "home" })).audit().unwrap();
     /// assert_eq!(audit[0].login(), Some(LoginTarget::Path("/login")));
     /// ```
     pub fn login(&self) -> Option<LoginTarget> {
@@ -160,7 +163,7 @@ impl RouteAudit {
     ///
     /// ```
     /// # use require_login::{router::get, GuardedRouter};
-    /// let audit = GuardedRouter::new().public_route("/", get(|| async { "home" })).audit().unwrap();
+    /// let audit = GuardedRouter::<()>::new().public_route("/", get(|| async { "home" })).audit().unwrap();
     /// assert_eq!(audit[0].guard_source(), None);
     /// ```
     pub fn guard_source(&self) -> Option<GuardSource> {
@@ -218,7 +221,7 @@ const HEADER: [&str; 7] = [
 /// ```
 /// use require_login::{router::{audit_table, get}, GuardedRouter};
 ///
-/// let audit = GuardedRouter::new()
+/// let audit = GuardedRouter::<()>::new()
 ///     .route("/dashboard", get(|| async { "dashboard" }))
 ///     .public_route("/login", get(|| async { "the form" }))
 ///     .audit()
@@ -266,7 +269,7 @@ pub fn audit_table(audit: &[RouteAudit]) -> String {
 /// ```
 /// use require_login::{router::{assert_audit_table, get}, GuardedRouter};
 ///
-/// let app = GuardedRouter::new()
+/// let app = GuardedRouter::<()>::new()
 ///     .route("/dashboard", get(|| async { "dashboard" }))
 ///     .public_route("/login", get(|| async { "the form" }));
 /// assert_audit_table(&app.audit().unwrap(), "
@@ -280,7 +283,7 @@ pub fn audit_table(audit: &[RouteAudit]) -> String {
 /// ```should_panic
 /// # use require_login::{router::{assert_audit_table, get}, GuardedRouter};
 /// // The dashboard was made public by mistake: the pinned table catches it.
-/// let app = GuardedRouter::new().public_route("/dashboard", get(|| async { "dashboard" }));
+/// let app = GuardedRouter::<()>::new().public_route("/dashboard", get(|| async { "dashboard" }));
 /// assert_audit_table(&app.audit().unwrap(), "
 ///     METHOD PATH       ACCESS  BY      LOGIN  STATUS SENTINEL
 ///     GET    /dashboard guarded default /login 403    LOGIN_REQUIRED
@@ -342,7 +345,7 @@ where
     /// ```
     /// use require_login::{router::{audit_table, get}, GuardedRouter};
     ///
-    /// let app = GuardedRouter::new()
+    /// let app = GuardedRouter::<()>::new()
     ///     .route("/dashboard", get(|| async { "dashboard" }))
     ///     .public_route("/login", get(|| async { "the form" }));
     /// let audit = app.audit().unwrap();

@@ -90,7 +90,10 @@ pub(super) enum Item<S> {
 /// both public and guarded. [`audit`](Self::audit) lists every route.
 ///
 /// Add routes with the method functions of [`crate::router`] (`get`,
-/// `post`, ..., the names of axum's), which see each handler's own guard.
+/// `post`, ..., the names of axum's), which see each handler's own guard,
+/// or with axum's [`MethodRouter`], guarded with the app's default: a
+/// handler's own `#[require_login]` options are not seen through it, so its
+/// logged-out users get the default's login answer (see [`crate::router`]).
 ///
 /// ```
 /// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
@@ -141,8 +144,11 @@ pub(super) enum Item<S> {
 /// whole and listed as one row.
 ///
 /// A handler's own guard is only seen through [`crate::router`]'s
-/// functions: there is no `route` taking axum's
-/// [`MethodRouter`], whose handlers' types are erased.
+/// functions. An axum [`MethodRouter`] (`axum::routing::get(show)`) is
+/// taken too, and guarded as a whole with the app's default: its handlers'
+/// types are erased, so a handler's own `#[require_login]` options do not
+/// reach logged-out users (the audit lists it as method `*`, `BY default`;
+/// see [`crate::router`]).
 ///
 /// # Checked once
 ///
@@ -256,11 +262,15 @@ impl<S> Default for GuardedRouter<S> {
     }
 }
 
-impl GuardedRouter<()> {
+impl<S> GuardedRouter<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
     /// An empty app, guarded with [`GuardOptions::new`] unless
-    /// [`default_guard`](Self::default_guard) says otherwise. For an app
-    /// with state, start from `GuardedRouter::<AppState>::default()` and call
-    /// `with_state` on the built router.
+    /// [`default_guard`](Self::default_guard) says otherwise. As with
+    /// [`axum::Router::new`], the state type is inferred, or named:
+    /// `GuardedRouter::<AppState>::new()`, then `with_state` on the built
+    /// router.
     ///
     /// ```
     /// use axum::extract::State;
@@ -270,7 +280,7 @@ impl GuardedRouter<()> {
     ///     .public_route("/login", get(|| async { "the form" }))
     ///     .build()
     ///     .unwrap();
-    /// let with_state: axum::Router = GuardedRouter::<u32>::default()
+    /// let with_state: axum::Router = GuardedRouter::<u32>::new()
     ///     .route("/count", get(|State(n): State<u32>| async move { n.to_string() }))
     ///     .public_route("/login", get(|| async { "the form" }))
     ///     .build()
@@ -293,7 +303,7 @@ where
     /// ```
     /// use require_login::{router::get, GuardedRouter, GuardOptions};
     ///
-    /// let app = GuardedRouter::new()
+    /// let app = GuardedRouter::<()>::new()
     ///     .default_guard(GuardOptions::new().with_login("/sign-in").with_status(401))
     ///     .route("/", get(|| async { "home" }))
     ///     .public_route("/sign-in", get(|| async { "the form" }));
@@ -318,7 +328,7 @@ where
     /// }
     /// async fn rota(_: RequireLogin<Staff>) -> &'static str { "the rota" }
     ///
-    /// let app = GuardedRouter::new()
+    /// let app = GuardedRouter::<()>::new()
     ///     .guard_config::<Staff>()
     ///     .route("/staff/rota", get(rota))
     ///     .public_route("/staff/login", get(|| async { "the form" }));
@@ -339,7 +349,7 @@ where
     /// ```
     /// use require_login::{guard::LoginRoutes, router::get, GuardedRouter, GuardOptions};
     ///
-    /// let app = GuardedRouter::new()
+    /// let app = GuardedRouter::<()>::new()
     ///     .default_guard(GuardOptions::new().with_login("login"))
     ///     .login_routes(LoginRoutes::new().insert("login", "/login"))
     ///     .route("/", get(|| async { "home" }))
@@ -371,21 +381,24 @@ where
     }
 
     /// A guarded route: logged-out users get the login answer of the
-    /// handler's own guard, or else of the app's default.
+    /// handler's own guard, or else of the app's default. `methods` is one
+    /// of [`crate::router`]'s method routers, or axum's [`MethodRouter`],
+    /// whose handlers' own guards cannot be seen: the app's default answers
+    /// for all of them.
     ///
     /// # Panics
     /// As [`axum::Router::route`]: a bad path, or a method routed twice.
     ///
     /// ```
     /// use require_login::{router::get, GuardedRouter};
-    /// let app = GuardedRouter::new().route("/dashboard", get(|| async { "dashboard" }));
+    /// let app = GuardedRouter::<()>::new().route("/dashboard", get(|| async { "dashboard" }));
     /// assert!(!app.audit().unwrap()[0].is_public());
     /// ```
     #[must_use]
-    pub fn route(mut self, path: &str, methods: GuardedMethodRouter<S>) -> Self {
+    pub fn route(mut self, path: &str, methods: impl Into<GuardedMethodRouter<S>>) -> Self {
         self.items.push(Item::Route {
             path: path.to_owned(),
-            methods,
+            methods: methods.into(),
             public: false,
         });
         self
@@ -400,14 +413,14 @@ where
     ///
     /// ```
     /// use require_login::{router::get, GuardedRouter};
-    /// let app = GuardedRouter::new().public_route("/health", get(|| async { "ok" }));
+    /// let app = GuardedRouter::<()>::new().public_route("/health", get(|| async { "ok" }));
     /// assert!(app.audit().unwrap()[0].is_public());
     /// ```
     #[must_use]
-    pub fn public_route(mut self, path: &str, methods: GuardedMethodRouter<S>) -> Self {
+    pub fn public_route(mut self, path: &str, methods: impl Into<GuardedMethodRouter<S>>) -> Self {
         self.items.push(Item::Route {
             path: path.to_owned(),
-            methods,
+            methods: methods.into(),
             public: true,
         });
         self
@@ -420,7 +433,7 @@ where
     /// ```
     /// use require_login::{router::get, GuardedRouter, GuardOptions};
     ///
-    /// let admin = GuardedRouter::new()
+    /// let admin = GuardedRouter::<()>::new()
     ///     .default_guard(GuardOptions::new().with_login("/admin/login"))
     ///     .route("/", get(|| async { "admin home" }))
     ///     .public_route("/login", get(|| async { "the admin form" }));
@@ -471,7 +484,7 @@ where
     /// let files = tower::service_fn(|_: axum::extract::Request| async {
     ///     Ok::<_, std::convert::Infallible>("a private file")
     /// });
-    /// let audit = GuardedRouter::new().nest_service("/files", files).audit().unwrap();
+    /// let audit = GuardedRouter::<()>::new().nest_service("/files", files).audit().unwrap();
     /// assert_eq!((audit[0].path.as_str(), audit[0].kind), ("/files/*", RouteKind::Nested));
     /// assert!(!audit[0].is_public());
     /// ```
@@ -488,7 +501,7 @@ where
     /// let assets = tower::service_fn(|_: axum::extract::Request| async {
     ///     Ok::<_, std::convert::Infallible>("body { }")
     /// });
-    /// let audit = GuardedRouter::new().public_nest_service("/assets", assets).audit().unwrap();
+    /// let audit = GuardedRouter::<()>::new().public_nest_service("/assets", assets).audit().unwrap();
     /// assert!(audit[0].is_public());
     /// ```
     #[must_use]
@@ -519,7 +532,7 @@ where
     /// use require_login::{router::get, GuardedRouter};
     ///
     /// let api = GuardedRouter::new().route("/api/time", get(|| async { "12:00" }));
-    /// let app = GuardedRouter::new().route("/", get(|| async { "home" })).merge(api);
+    /// let app = GuardedRouter::<()>::new().route("/", get(|| async { "home" })).merge(api);
     /// assert_eq!(app.audit().unwrap()[1].path, "/api/time");
     /// ```
     #[must_use]
@@ -536,15 +549,15 @@ where
     /// ```
     /// use require_login::{router::{any, RouteKind}, GuardedRouter};
     ///
-    /// let app = GuardedRouter::new().fallback(any(|| async { "no such page" }));
+    /// let app = GuardedRouter::<()>::new().fallback(any(|| async { "no such page" }));
     /// let audit = app.audit().unwrap();
     /// assert_eq!((audit[0].path.as_str(), audit[0].kind), ("*", RouteKind::Fallback));
     /// assert!(!audit[0].is_public());
     /// ```
     #[must_use]
-    pub fn fallback(mut self, handler: GuardedMethodRouter<S>) -> Self {
+    pub fn fallback(mut self, handler: impl Into<GuardedMethodRouter<S>>) -> Self {
         self.items.push(Item::Fallback {
-            methods: handler,
+            methods: handler.into(),
             public: false,
         });
         self
@@ -554,13 +567,13 @@ where
     ///
     /// ```
     /// use require_login::{router::any, GuardedRouter};
-    /// let app = GuardedRouter::new().public_fallback(any(|| async { "no such page" }));
+    /// let app = GuardedRouter::<()>::new().public_fallback(any(|| async { "no such page" }));
     /// assert!(app.audit().unwrap()[0].is_public());
     /// ```
     #[must_use]
-    pub fn public_fallback(mut self, handler: GuardedMethodRouter<S>) -> Self {
+    pub fn public_fallback(mut self, handler: impl Into<GuardedMethodRouter<S>>) -> Self {
         self.items.push(Item::Fallback {
-            methods: handler,
+            methods: handler.into(),
             public: true,
         });
         self
@@ -573,7 +586,7 @@ where
     /// ```
     /// use require_login::{router::get, GuardedRouter};
     ///
-    /// let app = GuardedRouter::new()
+    /// let app = GuardedRouter::<()>::new()
     ///     .route("/a", get(|| async { "a" }))
     ///     .layer(axum::Extension("shared"))
     ///     .route("/b", get(|| async { "b" })); // guarded too
@@ -597,7 +610,7 @@ where
     /// ```
     /// use require_login::{router::get, GuardedRouter};
     ///
-    /// let app = GuardedRouter::new()
+    /// let app = GuardedRouter::<()>::new()
     ///     .route("/a", get(|| async { "a" }))
     ///     .route_layer(axum::Extension("shared"));
     /// # let _ = app;

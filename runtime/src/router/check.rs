@@ -4,6 +4,7 @@ use std::fmt;
 
 use super::audit::{RouteAudit, RouteKind};
 use super::builder::GuardedRouter;
+use super::method_routing::UNSEEN_METHODS;
 use crate::guard::UnknownLoginRoutes;
 use crate::options::LoginTarget;
 
@@ -13,7 +14,7 @@ use crate::options::LoginTarget;
 /// use require_login::{router::{get, GuardedRouterError}, GuardedRouter};
 ///
 /// // The login page was added with `route`, not `public_route`.
-/// let error = GuardedRouter::new()
+/// let error = GuardedRouter::<()>::new()
 ///     .route("/login", get(|| async { "the form" }))
 ///     .build()
 ///     .unwrap_err();
@@ -162,7 +163,7 @@ where
 /// nearest fallback. `None` when the path has routes but none for GET (a
 /// 405, not a loop).
 fn serving_row<'a>(rows: &'a [RouteAudit], path: &str) -> Option<&'a RouteAudit> {
-    let gets = |row: &&RouteAudit| matches!(row.method, "GET" | "ANY");
+    let gets = |row: &&RouteAudit| matches!(row.method, "GET" | "ANY" | UNSEEN_METHODS);
     let routes = || rows.iter().filter(|row| row.kind == RouteKind::Route);
     if routes().any(|row| row.path == path) {
         return routes().filter(gets).find(|row| row.path == path);

@@ -1,37 +1,52 @@
 //! Method routers that know their handlers' own guards, for
 //! [`GuardedRouter`](crate::GuardedRouter).
 //!
-//! The same names as [`axum::routing`]'s (`get`, `post`, ..., `any`), with
-//! the same chaining (`get(show).post(save)`). Import them instead of
-//! axum's where you build a [`GuardedRouter`](crate::GuardedRouter):
+//! [`GuardedRouter::route`](crate::GuardedRouter::route) takes axum's own
+//! [`MethodRouter`] too (`axum::routing::get(show)`), and guards it with the
+//! app's default: switching `Router::new()` to `GuardedRouter::new()` is the
+//! whole migration. **But an axum `MethodRouter` erases its handlers'
+//! types**, so the router cannot see that a handler carries
+//! `#[require_login(login = "/admin/login")]` (or a
+//! [`RequireLogin<C>`](crate::RequireLogin) first argument): a logged-out
+//! user of such a handler gets the *default's* login answer, not the
+//! handler's own. The audit shows such a route as method `*`, `BY default`;
+//! and the first logged-in request that reaches such a handler logs a
+//! warning naming the route (the handler's own guard sees that the route's
+//! guard had other options).
+//!
+//! The functions here have axum's names (`get`, `post`, ..., `any`) and
+//! chaining (`get(show).post(save)`), and look at each handler's first
+//! argument when the route is added, so a handler's own options are kept.
+//! Import the module beside `axum::routing` and name which `get` you mean
+//! by its module: `routing::get` is axum's, `router::get` this crate's.
 //!
 //! ```
-//! use require_login::router::{get, post};
-//! use require_login::{require_login, GuardedRouter};
+//! use axum::routing;
+//! use require_login::{require_login, router, GuardedRouter};
 //!
 //! #[require_login(login = "/admin/login")]
 //! async fn save() -> &'static str { "saved" }
 //!
 //! let app = GuardedRouter::new()
-//!     .route("/settings", get(|| async { "the form" }).post(save))
-//!     .public_route("/login", get(|| async { "log in" }))
-//!     .public_route("/admin/login", get(|| async { "admins log in" }));
+//!     .route("/settings", router::get(|| async { "the form" }).post(save))
+//!     .route("/legacy", routing::get(|| async { "as before" })) // the app's default
+//!     .public_route("/login", routing::get(|| async { "log in" }))
+//!     .public_route("/admin/login", routing::get(|| async { "admins log in" }));
 //! let audit = app.audit().unwrap();
 //! assert_eq!(audit[1].method, "POST");
 //! assert_eq!(audit[1].login().unwrap().as_str(), "/admin/login"); // the handler's own
+//! assert_eq!((audit[2].method, audit[2].path.as_str()), ("*", "/legacy"));
+//! # let _: axum::Router = app.build().unwrap();
 //! ```
-//!
-//! Why not axum's: an [`axum::routing::MethodRouter`] erases its handlers'
-//! types, so a router given one cannot tell that a handler carries
-//! `#[require_login]` (or a [`RequireLogin<C>`](crate::RequireLogin)
-//! extractor) and would answer logged-out users with the app's default
-//! login page instead of the handler's own. These functions look at the
-//! handler's first argument when the route is added.
 
 use axum::handler::Handler;
 use axum::routing::MethodRouter;
 
 use crate::__private::{HandlerArguments, OwnGuard};
+
+/// The audit's method for an axum [`MethodRouter`]: it does not tell which
+/// methods it routes.
+pub(crate) const UNSEEN_METHODS: &str = "*";
 
 /// One method's handler, as added.
 pub(crate) struct Endpoint<S> {
@@ -64,6 +79,29 @@ impl<S> std::fmt::Debug for GuardedMethodRouter<S> {
     }
 }
 
+/// An axum [`MethodRouter`], guarded as a whole with the app's default:
+/// its handlers' own guards cannot be seen (see the [module docs](self)).
+///
+/// ```
+/// use require_login::router::{GuardSource, GuardedMethodRouter};
+///
+/// let legacy = GuardedMethodRouter::from(axum::routing::get(|| async { "as before" }));
+/// let audit = require_login::GuardedRouter::<()>::new().route("/legacy", legacy).audit().unwrap();
+/// assert_eq!(audit[0].method, "*");
+/// assert_eq!(audit[0].guard_source(), Some(GuardSource::AppDefault));
+/// ```
+impl<S> From<MethodRouter<S>> for GuardedMethodRouter<S> {
+    fn from(router: MethodRouter<S>) -> Self {
+        GuardedMethodRouter {
+            endpoints: vec![Endpoint {
+                method: UNSEEN_METHODS,
+                own: OwnGuard::Unseen,
+                router,
+            }],
+        }
+    }
+}
+
 impl<S> Default for GuardedMethodRouter<S> {
     fn default() -> Self {
         GuardedMethodRouter {
@@ -80,7 +118,7 @@ macro_rules! method_functions {
             /// ```
             #[doc = concat!("use require_login::router::", stringify!($name), ";")]
             ///
-            #[doc = concat!("let app = require_login::GuardedRouter::new().route(\"/x\", ", stringify!($name), "(|| async { \"hi\" }));")]
+            #[doc = concat!("let app = require_login::GuardedRouter::<()>::new().route(\"/x\", ", stringify!($name), "(|| async { \"hi\" }));")]
             #[doc = concat!("assert_eq!(app.audit().unwrap()[0].method, \"", $method, "\");")]
             /// ```
             pub fn $name<H, T, S>(handler: H) -> GuardedMethodRouter<S>
@@ -110,7 +148,7 @@ macro_rules! method_functions {
                     H: Handler<T, S>,
                     T: HandlerArguments + 'static,
                 {
-                    if let Some(existing) = self.endpoints.iter().find(|e| e.method == $method || e.method == "ANY" || $method == "ANY") {
+                    if let Some(existing) = self.endpoints.iter().find(|e| e.method == $method || matches!(e.method, "ANY" | UNSEEN_METHODS) || $method == "ANY") {
                         panic!(
                             "Overlapping method route. Cannot add two method routes that both handle `{}` (already: `{}`)",
                             $method, existing.method

@@ -36,7 +36,7 @@ impl Scope {
         route: impl FnOnce() -> String,
     ) -> Result<Option<GuardOptions>, GuardedRouterError> {
         match own {
-            OwnGuard::None => Ok(None),
+            OwnGuard::None | OwnGuard::Unseen => Ok(None),
             OwnGuard::Site { id, .. } => site_options(id)
                 .copied()
                 .map(Some)

@@ -121,6 +121,9 @@ use crate::options::GuardOptions;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct RequireLoginLayer {
     options: GuardOptions,
+    /// Guards an axum `MethodRouter` whose handlers' own guards the router
+    /// could not see: they are told, so that they can warn.
+    over_unseen: bool,
 }
 
 impl RequireLoginLayer {
@@ -134,7 +137,18 @@ impl RequireLoginLayer {
     /// assert_eq!(ADMIN_GUARD.options().login().as_str(), "/admin/login");
     /// ```
     pub const fn new(options: GuardOptions) -> Self {
-        RequireLoginLayer { options }
+        RequireLoginLayer {
+            options,
+            over_unseen: false,
+        }
+    }
+
+    /// The layer `GuardedRouter` puts over an axum `MethodRouter`.
+    pub(crate) const fn over_unseen_handlers(self) -> Self {
+        RequireLoginLayer {
+            over_unseen: true,
+            ..self
+        }
     }
 
     /// A layer guarding with the options of a [`GuardConfig`] type, as the
@@ -150,9 +164,7 @@ impl RequireLoginLayer {
     /// assert_eq!(RequireLoginLayer::from_config::<Admin>().options(), &Admin::OPTIONS);
     /// ```
     pub const fn from_config<C: GuardConfig>() -> Self {
-        RequireLoginLayer {
-            options: C::OPTIONS,
-        }
+        Self::new(C::OPTIONS)
     }
 
     /// The options this layer guards with.
@@ -180,6 +192,7 @@ impl<S> Layer<S> for RequireLoginLayer {
         RequireLoginService {
             inner,
             options: self.options,
+            over_unseen: self.over_unseen,
         }
     }
 }

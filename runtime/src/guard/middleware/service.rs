@@ -36,6 +36,7 @@ use crate::options::GuardOptions;
 pub struct RequireLoginService<S> {
     pub(super) inner: S,
     pub(super) options: GuardOptions,
+    pub(super) over_unseen: bool,
 }
 
 impl<S, B> Service<Request<B>> for RequireLoginService<S>
@@ -59,14 +60,14 @@ where
         // in its place for the next request.
         let clone = self.inner.clone();
         let mut inner = std::mem::replace(&mut self.inner, clone);
-        let options = self.options;
+        let (options, over_unseen) = (self.options, self.over_unseen);
         Box::pin(async move {
             let (mut parts, body) = request.into_parts();
             if let Err(denied) = enforce(&parts, &options).await {
                 return Ok(denied.into_response());
             }
             // A `#[require_login]` handler behind this layer checks no more.
-            LoggedIn::mark(&mut parts.extensions, &options);
+            LoggedIn::mark(&mut parts.extensions, &options, over_unseen);
             let response = inner.call(Request::from_parts(parts, body)).await?;
             Ok(response.into_response())
         })
