@@ -85,7 +85,7 @@ use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
 /// # What the script does
 ///
 /// It marks the page's same-origin `fetch()` and `XMLHttpRequest` calls with
-/// `X-Requested-With: XMLHttpRequest` (see [`mark_requests`](Self::mark_requests)),
+/// `X-Requested-With: XMLHttpRequest` (see [`mark_requests`](Self::with_mark_requests)),
 /// and on a same-origin 401/403 that carries `X-Login-Url` or whose body is
 /// the sentinel it goes to the login page, with the return-to link, at most
 /// 3 times per tab in 30 seconds. The README's "The page side" has the
@@ -282,7 +282,7 @@ impl ClientScript {
 
     /// The JavaScript source as served: `runtime/assets/require-login.js`
     /// without comment lines, indentation and blank lines, then the call
-    /// with this configuration, then (unless [turned off](Self::keep_forms))
+    /// with this configuration, then (unless [turned off](Self::with_keep_forms))
     /// the form keeping part, `runtime/assets/keep-forms.js`, stripped alike.
     /// Every configured string is written as an escaped JavaScript string
     /// literal, safe to inline in a `<script>` element too.

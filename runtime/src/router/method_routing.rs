@@ -80,7 +80,7 @@ impl<S> std::fmt::Debug for GuardedMethodRouter<S> {
 }
 
 /// An axum [`MethodRouter`], guarded as a whole with the app's default:
-/// its handlers' own guards cannot be seen (see the [module docs](self)).
+/// its handlers' own guards cannot be seen (see [`crate::router`]).
 ///
 /// ```
 /// use require_login::router::{GuardSource, GuardedMethodRouter};
