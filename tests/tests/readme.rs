@@ -85,7 +85,13 @@ fn used(rust: &str) -> BTreeSet<String> {
             .map_or(0, |i| i + 1);
         let name = &code[start..at];
         let after_path = start >= 2 && &bytes[start - 2..start] == b"::";
-        if !name.is_empty() && !after_path && name.starts_with(|c: char| c.is_ascii_lowercase()) {
+        // `with_axum_login::<Users>()`: a turbofish, not a path.
+        let turbofish = bytes.get(at + 2) == Some(&b'<');
+        if !name.is_empty()
+            && !after_path
+            && !turbofish
+            && name.starts_with(|c: char| c.is_ascii_lowercase())
+        {
             roots.insert(name.to_owned());
         }
     }
@@ -128,7 +134,8 @@ fn the_checker_sees_crates_and_ignores_imported_modules() {
     let snippet = "use tower_sessions_014::{cookie::time, Expiry};\n\
                    # use axum_login::AuthUser;\n\
                    let _ = time::Duration::minutes(1);\n\
-                   let _ = http::StatusCode::OK; let _ = Foo::bar();";
+                   let _ = http::StatusCode::OK; let _ = Foo::bar();\n\
+                   let _ = options.with_axum_login::<Users>();";
     let expected: BTreeSet<String> = ["axum_login", "http", "tower_sessions_014"]
         .map(String::from)
         .into();
