@@ -24,8 +24,8 @@ pub(crate) fn require_login(args: &TokenStream, item: TokenStream) -> TokenStrea
     check_signature(&function, &mut errors);
     match errors.into_result() {
         Ok(()) => {
-            let site_id = site_id(&parsed, &function, args);
-            expand(&parsed, function, site_id)
+            let parts = site_id_parts(&parsed, &function, args);
+            expand(&parsed, function, &parts)
         }
         Err(error) => with_error(item, error),
     }
@@ -57,44 +57,40 @@ fn check_signature(function: &ItemFn, errors: &mut Errors) {
     }
 }
 
-/// The id the handler's options are registered under, and its guard's type
-/// (`Site<ID>`) is named by: FNV-1a over the arguments as written. Handlers
-/// whose arguments are the same literals have the same options, so they
-/// share the id, and with it one extractor type that the compiler builds
-/// once (an id per handler made a 200-handler crate build 1.4x as long as
-/// with the extractor written by hand; see BENCHMARKS.md). Where a value is
-/// a path (a const, the axum-login backend type), equal tokens may name
-/// different items, so the crate, the handler's name and its place in the
-/// source are hashed too. Should two different options still share an id,
-/// the runtime answers both with a logged 500, never with the other's options.
-fn site_id(args: &Args, function: &ItemFn, tokens: &TokenStream) -> u64 {
+/// The parts of the handler's site id, the id its options are registered
+/// under and its guard's type (`Site<ID>`) is named by: the arguments as
+/// written, hashed at compile time by the runtime's `__private::site_id`,
+/// so the crate has one hash. Handlers whose arguments are the same literals
+/// have the same options, so they share the id, and with it one extractor
+/// type that the compiler builds once (an id per handler made a 200-handler
+/// crate build 1.4x as long as with the extractor written by hand; see
+/// BENCHMARKS.md). Where a value is a path (a const, the axum-login backend
+/// type), equal tokens may name different items, so the crate, the
+/// handler's name and its place in the source are hashed too. Should two
+/// different options still share an id, the runtime answers both with a
+/// logged 500, never with the other's options.
+fn site_id_parts(args: &Args, function: &ItemFn, tokens: &TokenStream) -> Vec<String> {
     let mut parts = vec![tokens.to_string()];
     if !args.literals_only() {
         parts.push(std::env::var("CARGO_CRATE_NAME").unwrap_or_default());
         parts.push(function.sig.ident.to_string());
         parts.push(format!("{:?}", function.sig.ident.span()));
     }
-    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for part in &parts {
-        for &byte in part.as_bytes().iter().chain(&[0xff]) {
-            hash ^= u64::from(byte);
-            hash = hash.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    hash
+    parts
 }
 
-fn expand(args: &Args, mut function: ItemFn, site_id: u64) -> TokenStream {
+fn expand(args: &Args, mut function: ItemFn, site_id_parts: &[String]) -> TokenStream {
     let krate = args
         .krate
         .clone()
         .unwrap_or_else(|| syn::parse_quote!(::require_login));
+    let site_id = quote!(#krate::__private::site_id(&[#(#site_id_parts),*]));
 
     let guard = format_ident!("__require_login_guard", span = Span::mixed_site());
     function.sig.inputs.insert(
         0,
         syn::parse_quote! {
-            #guard: #krate::RequireLogin<#krate::__private::Site<#site_id>>
+            #guard: #krate::RequireLogin<#krate::__private::Site<{ #site_id }>>
         },
     );
 

@@ -433,20 +433,6 @@ test("without the URL parser, this site's denials are still obeyed and other sit
   assert.equal(env.assigned.length, 1);
 });
 
-// --- Size ---------------------------------------------------------------------------------------
-
-test("the script proper as served (without form keeping) is at most 3.5 KB gzipped", () => {
-  const zlib = require("node:zlib");
-  // As the crate serves it with `keep_forms(false)` (runtime/src/client.rs, `ClientScript::source`):
-  // no comment lines, indentation or blank lines, then the configuration call. The
-  // default script with form keeping has its own budget in keep-forms.test.js.
-  const served = SOURCE.split("\n").map((line) => line.replace(/^[ \t]+/, "").replace(/\r+$/, ""))
-    .filter((line) => line !== "" && !line.startsWith("//")).join("\n") +
-    '\n({sentinel: "LOGIN_REQUIRED", login: "/login", field: "next", mark: true});\n';
-  const gzipped = zlib.gzipSync(Buffer.from(served), { level: 9 }).length;
-  assert.ok(gzipped <= 3584, `${served.length} bytes, ${gzipped} gzipped: over the 3.5 KB budget`);
-});
-
 // --- Telling the page (form keeping listens) ----------------------------------------
 
 /** `before` for openPage: a document that records the events dispatched on it. */

@@ -5,6 +5,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+mod fnv;
 pub mod guard;
 pub mod login;
 pub mod options;

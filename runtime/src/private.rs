@@ -18,6 +18,7 @@ use std::sync::OnceLock;
 
 pub use inventory;
 
+use crate::fnv;
 use crate::guard::{DefaultLogin, GuardConfig, RequireLogin};
 use crate::options::GuardOptions;
 use crate::response::LoginRejection;
@@ -38,6 +39,29 @@ impl<C: GuardConfig> ResolveOptions for C {
     fn resolve() -> Option<&'static GuardOptions> {
         Some(ConfigRef::<C>::OPTIONS)
     }
+}
+
+/// The site id of an attribute: FNV-1a (`crate::fnv`) over `parts`,
+/// each followed by a `0xff` byte (which no UTF-8 text holds, so that
+/// `["ab", "c"]` and `["a", "bc"]` differ). The attribute passes its
+/// arguments as written, and where a value is a path also the crate, the
+/// handler's name and its place in the source; it calls this in the guard's
+/// type, `Site<{ site_id(&[...]) }>`, so the id is computed at compile time.
+///
+/// ```
+/// use require_login::__private::site_id;
+/// const ID: u64 = site_id(&[r#"login = "/admin/login""#]);
+/// assert_eq!(ID, site_id(&[r#"login = "/admin/login""#]));
+/// assert_ne!(site_id(&["ab", "c"]), site_id(&["a", "bc"]));
+/// ```
+pub const fn site_id(parts: &[&str]) -> u64 {
+    let mut hash = fnv::OFFSET;
+    let mut p = 0;
+    while p < parts.len() {
+        hash = fnv::step(fnv::update(hash, parts[p].as_bytes()), 0xff);
+        p += 1;
+    }
+    hash
 }
 
 /// The guard configuration of the attributed handler with this site id.
@@ -375,5 +399,30 @@ fn classify_guard(name: &'static str, type_id: TypeId, decides: bool) -> OwnGuar
             config,
             decides,
         },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn site_ids_are_those_the_attribute_computed_itself_before() {
+        // The values of the hash the attribute computed itself before it
+        // called `site_id`: moving it changed no id.
+        assert_eq!(site_id(&[""]), 12_638_352_127_299_873_646);
+        assert_eq!(
+            site_id(&[r#"login = "/admin/login""#]),
+            791_798_119_487_364_994
+        );
+        assert_eq!(
+            site_id(&[
+                "sentinel = consts :: SENTINEL",
+                "app",
+                "handler",
+                "#0 bytes(10..20)"
+            ]),
+            3_743_271_566_678_413_641
+        );
     }
 }

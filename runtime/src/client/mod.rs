@@ -1,6 +1,8 @@
 //! The page side: the client script that turns a denial into a visit to
 //! the login page, how it is served, and the page owner tag.
 
+#[cfg(test)]
+mod contract;
 pub(crate) mod escape;
 mod owner;
 mod script;

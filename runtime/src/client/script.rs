@@ -59,6 +59,7 @@
 
 use super::escape::{hex16, js_escape_ascii, js_string};
 use super::serve::script_tag;
+use crate::fnv;
 use crate::options::LOGIN_REQUIRED;
 use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
 
@@ -370,37 +371,31 @@ impl ClientScript {
         ]
     }
 
-    /// FNV-1a (64 bits) of exactly the bytes [`source`](Self::source) writes,
-    /// walked the same way, so that it can run in a `const`.
+    /// FNV-1a (64 bits, `crate::fnv`) of exactly the bytes
+    /// [`source`](Self::source) writes, walked the same way, so that it can
+    /// run in a `const`.
     pub(super) const fn version_hash(&self) -> u64 {
-        let mut hash = hash_served(FNV_OFFSET, ASSET);
+        let mut hash = hash_served(fnv::OFFSET, ASSET);
         let call = self.config_call();
         let mut p = 0;
         while p < call.len() {
             match call[p] {
-                Piece::Raw(text) => {
-                    let bytes = text.as_bytes();
-                    let mut i = 0;
-                    while i < bytes.len() {
-                        hash = fnv(hash, bytes[i]);
-                        i += 1;
-                    }
-                }
+                Piece::Raw(text) => hash = fnv::update(hash, text.as_bytes()),
                 Piece::Js(text) => {
                     // Configured strings are visible ASCII (checked when set).
                     let bytes = text.as_bytes();
-                    hash = fnv(hash, b'"');
+                    hash = fnv::step(hash, b'"');
                     let mut i = 0;
                     while i < bytes.len() {
                         let (escaped, len) = js_escape_ascii(bytes[i]);
                         let mut k = 0;
                         while k < len {
-                            hash = fnv(hash, escaped[k]);
+                            hash = fnv::step(hash, escaped[k]);
                             k += 1;
                         }
                         i += 1;
                     }
-                    hash = fnv(hash, b'"');
+                    hash = fnv::step(hash, b'"');
                 }
             }
             p += 1;
@@ -419,10 +414,10 @@ impl Default for ClientScript {
 }
 
 /// The script's source, as written (comments and all).
-const ASSET: &str = include_str!("../../assets/require-login.js");
+pub(super) const ASSET: &str = include_str!("../../assets/require-login.js");
 
 /// The form keeping part, served after the configuration call.
-const KEEP_FORMS_ASSET: &str = include_str!("../../assets/keep-forms.js");
+pub(super) const KEEP_FORMS_ASSET: &str = include_str!("../../assets/keep-forms.js");
 
 /// Appends the served lines of `asset` ([`served_line`]), each ended by `\n`.
 fn push_served(out: &mut String, asset: &str) {
@@ -439,12 +434,8 @@ const fn hash_served(mut hash: u64, asset: &str) -> u64 {
     let asset = asset.as_bytes();
     let mut at = 0;
     while let Some((start, end, next)) = served_line(asset, at) {
-        let mut i = start;
-        while i < end {
-            hash = fnv(hash, asset[i]);
-            i += 1;
-        }
-        hash = fnv(hash, b'\n');
+        let line = asset.split_at(end).0.split_at(start).1;
+        hash = fnv::step(fnv::update(hash, line), b'\n');
         at = next;
     }
     hash
@@ -484,15 +475,36 @@ const fn served_line(src: &[u8], mut at: usize) -> Option<(usize, usize, usize)>
     None
 }
 
-const FNV_OFFSET: u64 = 0xcbf2_9ce4_8422_2325;
-
-const fn fnv(hash: u64, byte: u8) -> u64 {
-    (hash ^ byte as u64).wrapping_mul(0x0100_0000_01b3)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The size of `source` gzipped at the best level, as a server that
+    /// compresses sends it.
+    fn gzipped(source: &str) -> usize {
+        use std::io::Write as _;
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gzip.write_all(source.as_bytes()).unwrap();
+        gzip.finish().unwrap().len()
+    }
+
+    #[test]
+    fn the_served_script_fits_its_budgets() {
+        // The bytes `source` serves, not a copy of its rule: the script
+        // proper at most 3.5 KB gzipped, with form keeping at most 6.25 KB.
+        for (script, budget) in [
+            (ClientScript::new().with_keep_forms(false), 3584),
+            (ClientScript::new(), 6400),
+        ] {
+            let source = script.source();
+            let size = gzipped(&source);
+            assert!(
+                size <= budget,
+                "{script:?}: {} bytes, {size} gzipped, over its budget of {budget}",
+                source.len()
+            );
+        }
+    }
 
     /// The configuration call, the line after the asset.
     fn call_of(script: ClientScript) -> String {
@@ -509,10 +521,6 @@ mod tests {
             .map(str::trim_start)
             .filter(|line| !line.is_empty() && !line.starts_with("//"))
             .collect()
-    }
-
-    fn fnv_of(bytes: &[u8]) -> u64 {
-        bytes.iter().fold(FNV_OFFSET, |hash, &byte| fnv(hash, byte))
     }
 
     #[test]
@@ -591,7 +599,10 @@ mod tests {
         ] {
             assert_eq!(
                 script.version(),
-                String::from_utf8(hex16(fnv_of(script.source().as_bytes())).to_vec()).unwrap(),
+                String::from_utf8(
+                    hex16(fnv::update(fnv::OFFSET, script.source().as_bytes())).to_vec()
+                )
+                .unwrap(),
                 "{script:?}"
             );
         }

@@ -7,11 +7,11 @@ use crate::response::ClientLibrary;
 
 // Looked up by `HeaderName`, not `&str`: a `&str` name is parsed and
 // validated again on every lookup, which was most of `classify`'s cost.
-static HX_REQUEST: HeaderName = HeaderName::from_static("hx-request");
-static X_REQUESTED_WITH: HeaderName = HeaderName::from_static("x-requested-with");
+pub(crate) static HX_REQUEST: HeaderName = HeaderName::from_static("hx-request");
+pub(crate) static X_REQUESTED_WITH: HeaderName = HeaderName::from_static("x-requested-with");
 static SEC_FETCH_MODE: HeaderName = HeaderName::from_static("sec-fetch-mode");
 static HX_BOOSTED: HeaderName = HeaderName::from_static("hx-boosted");
-static X_INERTIA: HeaderName = HeaderName::from_static("x-inertia");
+pub(crate) static X_INERTIA: HeaderName = HeaderName::from_static("x-inertia");
 static X_TURBO_REQUEST_ID: HeaderName = HeaderName::from_static("x-turbo-request-id");
 
 /// How a request was made, as far as the guard cares.

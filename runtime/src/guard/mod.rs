@@ -1,7 +1,7 @@
 //! The decision: whether a request's user is logged in, and what a
 //! logged-out one gets instead of the handler.
 
-mod classify;
+pub(crate) mod classify;
 mod decide;
 mod extract;
 mod login_routes;
