@@ -255,10 +255,11 @@ struct NextQuery {
     next: Option<String>,
 }
 
+/// The login form: the backend's credentials, and where to go after.
 #[derive(Deserialize)]
 struct LoginForm {
-    username: String,
-    password: String,
+    #[serde(flatten)]
+    credentials: Credentials,
     next: Option<String>,
 }
 
@@ -288,11 +289,7 @@ async fn log_in(
     mut auth: AuthSession<Users>,
     Form(form): Form<LoginForm>,
 ) -> Response {
-    let creds = Credentials {
-        username: form.username,
-        password: form.password,
-    };
-    let user = match auth.authenticate(creds).await {
+    let user = match auth.authenticate(form.credentials).await {
         Ok(Some(user)) => user,
         Ok(None) => {
             let page = login_form(form.next.as_deref(), Some("Wrong user name or password."));
