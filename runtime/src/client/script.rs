@@ -498,6 +498,8 @@ mod tests {
         ] {
             let source = script.source();
             let size = gzipped(&source);
+            // Shown with `--nocapture`: the figures of BENCHMARKS.md.
+            println!("{script:?}: {} bytes, {size} gzipped", source.len());
             assert!(
                 size <= budget,
                 "{script:?}: {} bytes, {size} gzipped, over its budget of {budget}",
