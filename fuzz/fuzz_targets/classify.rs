@@ -1,5 +1,5 @@
 //! `classify` on arbitrary header sets: never panics, and always agrees
-//! with the README's rules (`require_login_tests::model::kind`).
+//! with the manual's rules (`require_login_tests::model::kind`).
 #![no_main]
 
 use libfuzzer_sys::arbitrary::Unstructured;

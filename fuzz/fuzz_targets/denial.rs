@@ -1,6 +1,6 @@
 //! The answer a logged-out request gets, for arbitrary methods, request
 //! targets and header sets under each kind of login target: never panics,
-//! is exactly the README's shape (`require_login_tests::model::denial`),
+//! is exactly the manual's shape (`require_login_tests::model::denial`),
 //! and every URL in it is visible ASCII and local (or the external login
 //! URL), with a local return-to link.
 #![no_main]

@@ -1,7 +1,7 @@
 //! Adding the return-to link to a login URL, for arbitrary login URLs and
 //! pages: never panics, the link decodes back to the page exactly, the
 //! result is visible ASCII whatever the page holds (no header injection),
-//! and it matches the README's rule (`require_login_tests::model::with_return_to`).
+//! and it matches the manual's rule (`require_login_tests::model::with_return_to`).
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;

@@ -1,7 +1,10 @@
 // The crate's front page is its guide, `runtime/README.md` (also the
-// package's readme), so the two are one text; the repository's top-level
-// README is the manual the guide points to.
+// package's readme), so the two are one text. The manual is in `docs/`:
+// each module's part is included there, the crate-wide parts here.
 #![doc = include_str!("../README.md")]
+#![doc = include_str!("../docs/deploying.md")]
+#![cfg_attr(feature = "axum-login", doc = include_str!("../docs/axum_login.md"))]
+#![doc = include_str!("../docs/security.md")]
 #![warn(missing_docs)]
 
 pub mod client;

@@ -1,4 +1,4 @@
-//! What the README promises for a logged-out request, written from its
+//! What the manual promises for a logged-out request, written from its
 //! rules and not from the crate's code: the property tests
 //! (`tests/properties.rs`) and the fuzz targets (`fuzz/`) check the guard's
 //! answers against it.
@@ -46,7 +46,7 @@ fn eq_ci(value: Option<&[u8]>, word: &str) -> bool {
     value.is_some_and(|v| v.eq_ignore_ascii_case(word.as_bytes()))
 }
 
-/// The README's "an `Accept` that asks for JSON and not HTML": some media
+/// The manual's "an `Accept` that asks for JSON and not HTML": some media
 /// range with q > 0 is JSON, none with q > 0 is HTML.
 pub fn accept_asks_json_not_html(accept: &[u8]) -> bool {
     let accept = String::from_utf8_lossy(accept).to_ascii_lowercase();
@@ -72,7 +72,7 @@ pub fn accept_asks_json_not_html(accept: &[u8]) -> bool {
     json && !html
 }
 
-/// How the README says a request is answered.
+/// How the manual says a request is answered.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Kind {
     Navigation,
@@ -130,7 +130,7 @@ fn same_origin_page(headers: &HeaderMap, uri: &Uri, name: &str) -> Option<String
     is_local(pq).then(|| pq.to_owned())
 }
 
-/// The README's return-to link, before the login page is taken out: a
+/// The manual's return-to link, before the login page is taken out: a
 /// GET/HEAD navigation's (or visit's) own path and query; otherwise the page
 /// (`HX-Current-URL`, else a same-origin `Referer`).
 pub fn return_to(method: &Method, uri: &Uri, headers: &HeaderMap, ajax: bool) -> Option<String> {
@@ -224,7 +224,7 @@ pub fn login_base<'a>(options: &GuardOptions, named: &'a str) -> &'a str {
     }
 }
 
-/// The denial the README promises a logged-out request.
+/// The denial the manual promises a logged-out request.
 pub fn denial(
     method: &Method,
     uri: &Uri,

@@ -8,9 +8,9 @@
 //! with the login check first the user is sent to log in (or the page's
 //! script gets the sentinel); with CSRF first the user gets a CSRF error.
 //!
-//! The wiring the README's "Middleware ordering" section shows is the demo's
+//! The wiring the manual's "Middleware ordering" shows is the demo's
 //! `require_login_demo::csrf` module (`examples/demo/src/csrf.rs`), the recipe
-//! the README tells users to copy: the `CsrfChecked` and `CsrfForm<T>`
+//! the manual tells users to copy: the `CsrfChecked` and `CsrfForm<T>`
 //! extractors and the `form_token_to_header` middleware tested here are the
 //! ones the demo runs.
 
@@ -282,7 +282,7 @@ async fn logged_in_post_with_the_good_token_runs_the_handler() {
 
 #[tokio::test]
 async fn with_csrf_before_the_guard_an_expired_session_gets_the_csrf_error() {
-    // What the README warns about: the user who comes back to a page after
+    // What the manual warns about: the user who comes back to a page after
     // the session expired is told the form is invalid, not to log in, and
     // the page's script sees a 403 that is not the sentinel.
     let wrong: [(&str, Build); 2] = [

@@ -17,7 +17,7 @@
 //! - nothing panics.
 //!
 //! The expected answer comes from `require_login_tests::model`, written from
-//! the README's rules, not from the crate's code. `PROPTEST_CASES` overrides the case count
+//! the manual's rules, not from the crate's code. `PROPTEST_CASES` overrides the case count
 //! (10,000 by default, what `.ci/run` runs).
 
 use std::sync::Arc;

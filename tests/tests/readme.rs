@@ -1,11 +1,30 @@
 //! The README's snippets compile as doctests (`ReadmeDoctests` in
-//! `src/lib.rs`), where this crate's dependencies are in scope. A reader has
-//! only the dependencies the README shows: in each section that shows a
-//! `Cargo.toml`, every crate its Rust snippets use must be declared there.
+//! `src/lib.rs`), and the manual's (`runtime/docs/*.md`) as the runtime's,
+//! where the test crates' dependencies are in scope. A reader has only the
+//! dependencies the text shows: in each section that shows a `Cargo.toml`,
+//! every crate its Rust snippets use must be declared there.
 
 use std::collections::BTreeSet;
 
-const README: &str = include_str!("../../README.md");
+/// The texts with snippets: the README and each file of the manual.
+fn texts() -> Vec<(String, String)> {
+    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/..");
+    let mut paths = vec![format!("{root}/README.md")];
+    let docs = std::fs::read_dir(format!("{root}/runtime/docs")).expect("runtime/docs");
+    paths.extend(docs.map(|entry| entry.unwrap().path().display().to_string()));
+    paths.sort();
+    let texts: Vec<_> = paths
+        .into_iter()
+        .filter(|path| path.ends_with(".md"))
+        .map(|path| (std::fs::read_to_string(&path).unwrap(), path))
+        .collect();
+    let paths: Vec<_> = texts.iter().map(|(_, path)| path).collect();
+    assert!(
+        paths.len() > 5,
+        "the README and the manual's files: {paths:?}"
+    );
+    texts
+}
 
 /// A `## ` section: its title, its TOML blocks and its Rust blocks.
 struct Section {
@@ -14,10 +33,23 @@ struct Section {
     rust: Vec<String>,
 }
 
-fn sections() -> Vec<Section> {
+/// The sections of `text` at its top heading level (`#` in a module's
+/// part of the manual, `##` in the crate root's): a deeper heading is part
+/// of the section above it, as its snippets are read with the section's
+/// `Cargo.toml`.
+fn sections(text: &str) -> Vec<Section> {
+    let headings = || {
+        let mut in_block = false;
+        text.lines().filter_map(move |line| {
+            in_block ^= line.starts_with("```");
+            let level = line.len() - line.trim_start_matches('#').len();
+            (!in_block && level > 0 && line[level..].starts_with(' ')).then_some((line, level))
+        })
+    };
+    let top = headings().map(|(_, level)| level).min().unwrap_or(1);
     let mut sections: Vec<Section> = Vec::new();
     let mut block: Option<(String, String)> = None;
-    for line in README.lines() {
+    for line in text.lines() {
         if let Some((lang, mut text)) = block.take() {
             if line.starts_with("```") {
                 let section = sections.last_mut().expect("a block inside a section");
@@ -33,7 +65,10 @@ fn sections() -> Vec<Section> {
             }
         } else if let Some(lang) = line.strip_prefix("```") {
             block = Some((lang.to_owned(), String::new()));
-        } else if let Some(title) = line.strip_prefix("## ") {
+        } else if let Some(title) = line
+            .strip_prefix(&"#".repeat(top))
+            .and_then(|rest| rest.strip_prefix(' '))
+        {
             sections.push(Section {
                 title: title.to_owned(),
                 toml: Vec::new(),
@@ -111,21 +146,27 @@ fn identifiers(text: &str) -> impl Iterator<Item = String> + '_ {
 #[test]
 fn every_crate_a_snippet_uses_is_in_the_toml_its_section_shows() {
     let mut checked = 0;
-    for section in sections().into_iter().filter(|s| !s.toml.is_empty()) {
+    let texts = texts();
+    let sections = texts.iter().flat_map(|(text, path)| {
+        sections(text)
+            .into_iter()
+            .map(move |section| (path, section))
+    });
+    for (path, section) in sections.filter(|(_, s)| !s.toml.is_empty()) {
         let declared: BTreeSet<String> = section.toml.iter().flat_map(|t| declared(t)).collect();
         for snippet in &section.rust {
             let missing: Vec<String> = used(snippet).difference(&declared).cloned().collect();
             assert!(
                 missing.is_empty(),
-                "README \"{}\": a snippet uses {missing:?}, which its Cargo.toml does not declare (it declares {declared:?})",
+                "{path} \"{}\": a snippet uses {missing:?}, which its Cargo.toml does not declare (it declares {declared:?})",
                 section.title
             );
             checked += 1;
         }
     }
     assert!(
-        checked >= 3,
-        "the axum-login and Redis snippets are checked ({checked})"
+        checked >= 4,
+        "the README's example and the manual's axum-login and Redis snippets are checked ({checked})"
     );
 }
 

@@ -13,7 +13,7 @@
 //! ```
 //!
 //! The demo runs it, and `tests/tests/csrf.rs` tests it, so the copy you take
-//! works as the README's "Middleware ordering" section says.
+//! works as the manual's "Middleware ordering" (module `guard`) says.
 //!
 //! # Why after the login check
 //!

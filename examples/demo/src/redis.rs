@@ -11,7 +11,7 @@
 //! demo (with its CSRF crate) on 0.15: [`On014`] carries records between the
 //! two so the demo keeps its 0.15 session layer. An app on Redis without
 //! that constraint uses tower-sessions 0.14 directly, with require-login's
-//! feature `tower-sessions-014` (README, "Deploying").
+//! feature `tower-sessions-014` (the manual, "Deploying").
 
 use std::time::Duration;
 

@@ -1,5 +1,7 @@
 //! The page side: the client script that turns a denial into a visit to
 //! the login page, how it is served, and the page owner tag.
+//!
+#![doc = include_str!("../../docs/client.md")]
 
 #[cfg(test)]
 mod contract;

@@ -10,8 +10,8 @@
 //! lines are left out of what is served. After the call comes the form
 //! keeping part, `runtime/assets/keep-forms.js` (its own Node tests in
 //! `keep-forms.test.js`), unless [`ClientScript::with_keep_forms`] leaves it out:
-//! see [`PageOwnerKey`](crate::client::PageOwnerKey) and the README's "Nothing typed
-//! is lost". The script announces each visit to a login page with a
+//! see [`PageOwnerKey`](crate::client::PageOwnerKey) and [Nothing typed
+//! is lost](crate::client#nothing-typed-is-lost). The script announces each visit to a login page with a
 //! `require-login:redirect` event on `document` (`detail.url`), which form
 //! keeping listens for.
 //!
@@ -89,7 +89,7 @@ use crate::options::{checked_sentinel, GuardOptions, LoginTarget};
 /// `X-Requested-With: XMLHttpRequest` (see [`mark_requests`](Self::with_mark_requests)),
 /// and on a same-origin 401/403 that carries `X-Login-Url` or whose body is
 /// the sentinel it goes to the login page, with the return-to link, at most
-/// 3 times per tab in 30 seconds. The README's "The page side" has the
+/// 3 times per tab in 30 seconds. [The page side](crate::client#the-page-side) has the
 /// details; the source is `runtime/assets/require-login.js`.
 ///
 /// # Caching

@@ -1,5 +1,7 @@
 //! The decision: whether a request's user is logged in, and what a
 //! logged-out one gets instead of the handler.
+//!
+#![doc = include_str!("../../docs/guard.md")]
 
 pub(crate) mod classify;
 mod decide;

@@ -1,5 +1,7 @@
 //! The login side: marking a session logged in and out, refusing other
 //! sites' login posts, and the safe way back to the page the user came from.
+//!
+#![doc = include_str!("../../docs/login.md")]
 
 mod from_this_site;
 mod next;

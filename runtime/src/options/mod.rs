@@ -4,6 +4,8 @@
 //! Every constructor here is a `const fn` that checks its input and panics on
 //! bad values. Used in a `const` or `static`, that panic is a compile error:
 //! that is how `#[require_login(sentinel = SOME_CONST)]` rejects a bad const.
+//!
+#![doc = include_str!("../../docs/options.md")]
 
 #[cfg(feature = "axum-login")]
 mod axum_login;

@@ -1,6 +1,8 @@
 //! Deny by default: [`GuardedRouter`] builds an axum [`Router`](axum::Router)
 //! in which every route is guarded unless it is declared public, checks the
 //! result at start-up, and lists every route with its protection.
+//!
+#![doc = include_str!("../../docs/router.md")]
 
 mod assemble;
 mod audit;
