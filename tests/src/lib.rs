@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
+pub mod denial;
 pub mod model;
+pub mod open_redirect;
 
 use axum::body::Body;
 use axum::response::Response;

@@ -16,9 +16,8 @@ use axum::routing::{get, post};
 use axum::{Form, Json, Router};
 use axum_login::{AuthManagerLayerBuilder, AuthSession, AuthUser, AuthnBackend, UserId};
 use http::StatusCode;
-use require_login::{
-    require_login, GuardConfig, GuardOptions, RequireLogin, RequireLoginLayer, LOGIN_REQUIRED,
-};
+use require_login::{require_login, GuardConfig, GuardOptions, RequireLogin, RequireLoginLayer};
+use require_login_tests::denial::*;
 use require_login_tests::*;
 use serde::Deserialize;
 use tower_sessions_014::{MemoryStore, Session, SessionManagerLayer};
@@ -264,33 +263,18 @@ async fn get_as(app: &Router, path: &str, kind: &Kind, cookie: &str) -> Answer {
 
 /// What a logged-out request of `kind` to `path` must get, exactly.
 fn assert_denied(answer: &Answer, path: &str, kind: &Kind) {
-    let what = format!("{} of {path}: {answer:?}", kind.name);
-    let vary = "Cookie, X-Inertia, HX-Boosted, X-Turbo-Request-Id, X-Requested-With, \
-     HX-Request, Sec-Fetch-Mode, Accept, HX-Current-URL, Referer";
-    assert_eq!(answer.header("cache-control"), "no-store", "{what}");
-    assert_eq!(answer.header("vary"), vary, "{what}");
+    let case = format!("{} of {path}", kind.name);
     if kind.name == "navigation" {
         let next = path.replace('?', "%3F").replace('=', "%3D");
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{what}");
-        assert_eq!(
-            answer.header("location"),
-            format!("/login?next={next}"),
-            "{what}"
-        );
-        assert_eq!(answer.body, "", "{what}");
-        return;
+        return assert_redirect(answer, &*format!("/login?next={next}"), &case);
     }
     // AJAX returns to the page the call came from, not the endpoint.
     let login_url = "/login?next=/dash%3Ftab%3D2";
-    assert_eq!(answer.status, StatusCode::FORBIDDEN, "{what}");
-    assert_eq!(answer.body, LOGIN_REQUIRED, "{what}");
-    assert_eq!(answer.header("x-login-url"), login_url, "{what}");
-    assert!(answer.headers.get("location").is_none(), "{what}");
-    if kind.name == "htmx" {
-        assert_eq!(answer.header("hx-redirect"), login_url, "{what}");
-    } else {
-        assert!(answer.headers.get("hx-redirect").is_none(), "{what}");
-    }
+    let ajax = Ajax {
+        htmx: kind.name == "htmx",
+        ..Ajax::default()
+    };
+    assert_ajax(answer, ajax, login_url, &case);
 }
 
 /// Every guarded route, every kind of request, with `cookie`: all denied,

@@ -8,6 +8,7 @@ use axum::routing;
 use http::StatusCode;
 use require_login::router::{self, assert_audit_table};
 use require_login::{require_login, ClientScript, GuardedRouter};
+use require_login_tests::denial::{assert_redirect, assert_sentinel, Login};
 use require_login_tests::{log_in, request, send, with_log, with_memory_sessions, Runs};
 
 async fn legacy(State(runs): State<Runs>) -> &'static str {
@@ -39,8 +40,7 @@ async fn logged_out_get_the_default_answer() {
     let runs = Runs::default();
     let app = app(&runs);
     let visit = send(&app, request("GET", "/legacy", &[], Body::empty())).await;
-    assert_eq!(visit.status, StatusCode::SEE_OTHER);
-    assert_eq!(visit.header("location"), "/login?next=/legacy");
+    assert_redirect(&visit, "/login?next=/legacy", "visit");
     let fetch = send(
         &app,
         request(
@@ -51,10 +51,7 @@ async fn logged_out_get_the_default_answer() {
         ),
     )
     .await;
-    assert_eq!(
-        (fetch.status, fetch.body.as_str()),
-        (StatusCode::FORBIDDEN, "LOGIN_REQUIRED")
-    );
+    assert_sentinel(&fetch, Login::Path("/login"), "fetch");
     assert_eq!(runs.count(), 0);
 }
 
@@ -66,7 +63,13 @@ async fn any_is_guarded_for_every_method() {
     let app = app(&runs);
     for method in ["GET", "DELETE", "PROPFIND"] {
         let answer = send(&app, request(method, "/anything", &[], Body::empty())).await;
-        assert_eq!(answer.status, StatusCode::SEE_OTHER, "{method}");
+        // Only a GET can be come back to.
+        let login = if method == "GET" {
+            "/login?next=/anything"
+        } else {
+            "/login"
+        };
+        assert_redirect(&answer, login, method);
     }
     assert_eq!(runs.count(), 0);
 }
@@ -94,7 +97,11 @@ async fn a_hidden_guard_answers_with_the_default() {
     let runs = Runs::default();
     let app = app(&runs);
     let answer = send(&app, request("GET", "/admin/report", &[], Body::empty())).await;
-    assert_eq!(answer.header("location"), "/login?next=/admin/report");
+    assert_redirect(
+        &answer,
+        "/login?next=/admin/report",
+        "the default login page",
+    );
     assert_eq!(runs.count(), 0);
 }
 

@@ -32,6 +32,7 @@ use require_login::{require_login, RequireLoginLayer, LOGIN_REQUIRED};
 use require_login_demo::csrf::{
     form_token_to_header, CsrfChecked, CsrfForm, FORM_LIMIT, TOKEN_FIELD,
 };
+use require_login_tests::denial::*;
 use require_login_tests::*;
 use serde::Deserialize;
 use tower_sessions::session::Id;
@@ -333,20 +334,13 @@ fn assert_outcome(answer: &Answer, expected: Outcome, htmx: bool, case: &str) {
             assert_eq!(answer.body, CSRF_ERROR, "{case}");
             assert!(answer.headers.get("x-login-url").is_none(), "{case}");
         }
-        Outcome::LogIn(location) => {
-            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{case}: {answer:?}");
-            assert_eq!(answer.header("location"), location, "{case}");
-            assert!(answer.body.is_empty(), "{case}: {answer:?}");
-        }
+        Outcome::LogIn(location) => assert_redirect(answer, location, case),
         Outcome::Sentinel(login_url) => {
-            assert_eq!(answer.status, StatusCode::FORBIDDEN, "{case}: {answer:?}");
-            assert_eq!(answer.body, LOGIN_REQUIRED, "{case}");
-            assert_eq!(answer.header("x-login-url"), login_url, "{case}");
-            if htmx {
-                assert_eq!(answer.header("hx-redirect"), login_url, "{case}");
-            } else {
-                assert!(answer.headers.get("hx-redirect").is_none(), "{case}");
-            }
+            let ajax = Ajax {
+                htmx,
+                ..Ajax::default()
+            };
+            assert_ajax(answer, ajax, login_url, case);
         }
     }
 }

@@ -15,6 +15,7 @@ use require_login::{
     router::{assert_audit_table, audit_table, GuardedRouterError},
     GuardConfig, GuardOptions, GuardedRouter, RequireLogin,
 };
+use require_login_tests::denial::{assert_ajax, assert_redirect, Ajax, Login};
 use require_login_tests::{log_in, request, send, with_log, with_memory_sessions, Answer};
 
 /// How often each handler body ran, by name.
@@ -279,10 +280,6 @@ fn kinds() -> [(&'static str, Vec<(&'static str, &'static str)>); 3] {
     ]
 }
 
-fn login_path(url: &str) -> &str {
-    url.split('?').next().unwrap()
-}
-
 fn assert_denied(answer: &Answer, kind: &str, expect: Expect, case: &str) {
     let Expect::Denied {
         login,
@@ -292,20 +289,15 @@ fn assert_denied(answer: &Answer, kind: &str, expect: Expect, case: &str) {
     else {
         unreachable!()
     };
-    match kind {
-        "navigation" => {
-            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{case}: {answer:?}");
-            assert_eq!(login_path(answer.header("location")), login, "{case}");
-        }
-        _ => {
-            assert_eq!(answer.status.as_u16(), status, "{case}: {answer:?}");
-            assert_eq!(answer.body, sentinel, "{case}");
-            assert_eq!(login_path(answer.header("x-login-url")), login, "{case}");
-            if kind == "htmx" {
-                assert_eq!(login_path(answer.header("hx-redirect")), login, "{case}");
-            }
-        }
+    if kind == "navigation" {
+        return assert_redirect(answer, Login::Path(login), case);
     }
+    let ajax = Ajax {
+        status: StatusCode::from_u16(status).unwrap(),
+        sentinel,
+        htmx: kind == "htmx",
+    };
+    assert_ajax(answer, ajax, Login::Path(login), case);
 }
 
 #[tokio::test]
@@ -551,9 +543,9 @@ async fn the_attribute_and_route_layer_work_as_before_on_a_plain_router() {
     let app = with_memory_sessions(plain);
     let nav = [("sec-fetch-mode", "navigate")];
     let answer = send(&app, request("GET", "/dashboard", &nav, Body::empty())).await;
-    assert_eq!(login_path(answer.header("location")), "/login");
+    assert_redirect(&answer, Login::Path("/login"), "/dashboard");
     let answer = send(&app, request("GET", "/admin/stats", &nav, Body::empty())).await;
-    assert_eq!(login_path(answer.header("location")), "/admin/login");
+    assert_redirect(&answer, Login::Path("/admin/login"), "/admin/stats");
     let answer = send(&app, request("GET", "/open", &nav, Body::empty())).await;
     assert_eq!((answer.status, hits.take("health")), (StatusCode::OK, 1));
     assert_eq!(hits.take("dashboard") + hits.take("admin-stats"), 0);
@@ -585,7 +577,7 @@ async fn route_layers_run_inside_the_guard() {
     let nav = [("sec-fetch-mode", "navigate")];
     for (path, login) in [("/dashboard", "/login"), ("/admin/stats", "/admin/login")] {
         let answer = send(&app, request("GET", path, &nav, Body::empty())).await;
-        assert_eq!(login_path(answer.header("location")), login, "{path}");
+        assert_redirect(&answer, Login::Path(login), path);
         assert_eq!(
             hits.take("route-layer"),
             0,

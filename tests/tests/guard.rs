@@ -10,6 +10,7 @@ use axum::routing::{get, post};
 use axum::{Extension, Router};
 use http::StatusCode;
 use require_login::{guard::LoginRoutes, require_login, LOGIN_REQUIRED};
+use require_login_tests::denial::*;
 use require_login_tests::*;
 use serde::Deserialize;
 
@@ -193,26 +194,6 @@ fn app() -> (Router, Runs) {
     (app, runs)
 }
 
-const VARY: &str = "Cookie, X-Inertia, HX-Boosted, X-Turbo-Request-Id, X-Requested-With, \
-     HX-Request, Sec-Fetch-Mode, Accept, HX-Current-URL, Referer";
-
-fn assert_navigation_denied(answer: &Answer, location: &str) {
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{answer:?}");
-    assert_eq!(answer.header("location"), location);
-    assert_eq!(answer.header("cache-control"), "no-store");
-    assert_eq!(answer.header("vary"), VARY);
-    assert_eq!(answer.body, "");
-}
-
-fn assert_ajax_denied(answer: &Answer, status: StatusCode, sentinel: &str, login_url: &str) {
-    assert_eq!(answer.status, status, "{answer:?}");
-    assert_eq!(answer.body, sentinel);
-    assert_eq!(answer.header("content-type"), "text/plain; charset=utf-8");
-    assert_eq!(answer.header("cache-control"), "no-store");
-    assert_eq!(answer.header("vary"), VARY);
-    assert_eq!(answer.header("x-login-url"), login_url);
-}
-
 #[tokio::test]
 async fn logged_out_navigation_is_redirected_to_login_with_the_page_to_return_to() {
     let (app, runs) = app();
@@ -221,7 +202,11 @@ async fn logged_out_navigation_is_redirected_to_login_with_the_page_to_return_to
         get_with("/dash?tab=2&q=a%20b", &[("sec-fetch-mode", "navigate")]),
     )
     .await;
-    assert_navigation_denied(&answer, "/login?next=/dash%3Ftab%3D2%26q%3Da%2520b");
+    assert_redirect(
+        &answer,
+        "/login?next=/dash%3Ftab%3D2%26q%3Da%2520b",
+        "navigation",
+    );
     assert!(answer.headers.get("x-login-url").is_none());
     assert_eq!(runs.count(), 0);
 }
@@ -230,7 +215,7 @@ async fn logged_out_navigation_is_redirected_to_login_with_the_page_to_return_to
 async fn head_requests_are_navigations_too() {
     let (app, _) = app();
     let answer = send(&app, request("HEAD", "/dash", &[], Body::empty())).await;
-    assert_navigation_denied(&answer, "/login?next=/dash");
+    assert_redirect(&answer, "/login?next=/dash", "navigation");
 }
 
 #[tokio::test]
@@ -246,8 +231,11 @@ async fn every_ajax_signal_gets_the_sentinel_instead_of_a_redirect() {
     ];
     for headers in signals {
         let answer = send(&app, get_with("/dash", headers)).await;
-        assert_ajax_denied(&answer, StatusCode::FORBIDDEN, LOGIN_REQUIRED, "/login");
-        assert!(answer.headers.get("location").is_none(), "{headers:?}");
+        let ajax = Ajax {
+            htmx: headers[0].0 == "hx-request",
+            ..Ajax::default()
+        };
+        assert_ajax(&answer, ajax, "/login", &format!("{headers:?}"));
     }
     assert_eq!(runs.count(), 0);
 }
@@ -260,7 +248,7 @@ async fn accept_that_also_takes_html_is_a_navigation() {
         get_with("/dash", &[("accept", "text/html,application/json;q=0.9")]),
     )
     .await;
-    assert_navigation_denied(&answer, "/login?next=/dash");
+    assert_redirect(&answer, "/login?next=/dash", "navigation");
 }
 
 #[tokio::test]
@@ -272,13 +260,7 @@ async fn ajax_login_url_returns_to_the_page_not_the_endpoint() {
         ("referer", "http://app.test/reports?year=2026"),
     ];
     let answer = send(&app, get_with("/dash", &from_page)).await;
-    assert_ajax_denied(
-        &answer,
-        StatusCode::FORBIDDEN,
-        LOGIN_REQUIRED,
-        "/login?next=/reports%3Fyear%3D2026",
-    );
-    assert!(answer.headers.get("hx-redirect").is_none());
+    assert_sentinel(&answer, "/login?next=/reports%3Fyear%3D2026", "fetch");
 
     let cross_origin = [
         ("host", "app.test"),
@@ -286,7 +268,7 @@ async fn ajax_login_url_returns_to_the_page_not_the_endpoint() {
         ("referer", "http://evil.test/x"),
     ];
     let answer = send(&app, get_with("/dash", &cross_origin)).await;
-    assert_ajax_denied(&answer, StatusCode::FORBIDDEN, LOGIN_REQUIRED, "/login");
+    assert_sentinel(&answer, "/login", "ajax");
 }
 
 #[tokio::test]
@@ -300,8 +282,7 @@ async fn htmx_gets_hx_redirect_to_the_login_page_returning_to_its_current_url() 
     ];
     let answer = send(&app, get_with("/dash", &headers)).await;
     let login_url = "/login?next=/board%3Fview%3Dweek";
-    assert_ajax_denied(&answer, StatusCode::FORBIDDEN, LOGIN_REQUIRED, login_url);
-    assert_eq!(answer.header("hx-redirect"), login_url);
+    assert_htmx(&answer, login_url, "htmx");
 }
 
 #[tokio::test]
@@ -312,17 +293,17 @@ async fn form_post_returns_to_the_form_page_from_a_same_origin_referer() {
         ("referer", "http://app.test/settings/edit"),
     ];
     let answer = send(&app, request("POST", "/dash", &form, Body::from("a=1"))).await;
-    assert_navigation_denied(&answer, "/login?next=/settings/edit");
+    assert_redirect(&answer, "/login?next=/settings/edit", "navigation");
 
     let foreign = [
         ("host", "app.test"),
         ("referer", "https://evil.test/settings/edit"),
     ];
     let answer = send(&app, request("POST", "/dash", &foreign, Body::empty())).await;
-    assert_navigation_denied(&answer, "/login");
+    assert_redirect(&answer, "/login", "navigation");
 
     let answer = send(&app, request("POST", "/dash", &[], Body::empty())).await;
-    assert_navigation_denied(&answer, "/login");
+    assert_redirect(&answer, "/login", "navigation");
     assert_eq!(runs.count(), 0);
 }
 
@@ -330,7 +311,7 @@ async fn form_post_returns_to_the_form_page_from_a_same_origin_referer() {
 async fn nested_routes_return_to_the_full_original_path() {
     let (app, _) = app();
     let answer = send(&app, get_with("/app/page?x=1", &[])).await;
-    assert_navigation_denied(&answer, "/login?next=/app/page%3Fx%3D1");
+    assert_redirect(&answer, "/login?next=/app/page%3Fx%3D1", "navigation");
 }
 
 #[tokio::test]
@@ -352,7 +333,7 @@ async fn no_extractor_after_the_guard_runs_for_a_logged_out_user() {
         ),
     )
     .await;
-    assert_ajax_denied(&answer, StatusCode::FORBIDDEN, LOGIN_REQUIRED, "/login");
+    assert_sentinel(&answer, "/login", "ajax");
     let answer = send(
         &app,
         request(
@@ -363,7 +344,7 @@ async fn no_extractor_after_the_guard_runs_for_a_logged_out_user() {
         ),
     )
     .await;
-    assert_navigation_denied(&answer, "/login");
+    assert_redirect(&answer, "/login", "navigation");
     assert_eq!(runs.count(), 0);
 }
 
@@ -457,7 +438,7 @@ async fn every_handler_shape_runs_when_logged_in_and_is_guarded_when_not() {
             "{uri}"
         );
         let answer = send(&app, get_with(uri, &[])).await;
-        assert_navigation_denied(&answer, login);
+        assert_redirect(&answer, login, "navigation");
     }
     let raw = send(&app, get_with("/raw", &logged_in)).await;
     assert_eq!(raw.header("x-raw"), "1");
@@ -472,17 +453,21 @@ async fn every_handler_shape_runs_when_logged_in_and_is_guarded_when_not() {
 async fn per_route_options_set_login_page_sentinel_and_status() {
     let (app, runs) = app();
     let answer = send(&app, get_with("/admin", &[])).await;
-    assert_navigation_denied(&answer, "/admin/login?next=/admin");
+    assert_redirect(&answer, "/admin/login?next=/admin", "navigation");
     let answer = send(
         &app,
         get_with("/admin", &[("x-requested-with", "XMLHttpRequest")]),
     )
     .await;
-    assert_ajax_denied(
+    assert_ajax(
         &answer,
-        StatusCode::UNAUTHORIZED,
-        ADMIN_SENTINEL,
+        Ajax {
+            status: StatusCode::UNAUTHORIZED,
+            sentinel: ADMIN_SENTINEL,
+            htmx: false,
+        },
         "/admin/login",
+        "ajax",
     );
     assert_eq!(runs.count(), 0);
 }
@@ -491,23 +476,31 @@ async fn per_route_options_set_login_page_sentinel_and_status() {
 async fn external_login_url_gets_the_return_to_link() {
     let (app, _) = app();
     let answer = send(&app, get_with("/external", &[])).await;
-    assert_navigation_denied(&answer, "https://sso.example.com/start?next=/external");
+    assert_redirect(
+        &answer,
+        "https://sso.example.com/start?next=/external",
+        "navigation",
+    );
 }
 
 #[tokio::test]
 async fn redirect_field_can_be_renamed_or_switched_off() {
     let (app, _) = app();
     let answer = send(&app, get_with("/custom-field?a=1", &[])).await;
-    assert_navigation_denied(&answer, "/login?return_to=/custom-field%3Fa%3D1");
+    assert_redirect(
+        &answer,
+        "/login?return_to=/custom-field%3Fa%3D1",
+        "navigation",
+    );
     let answer = send(&app, get_with("/no-return-to?a=1", &[])).await;
-    assert_navigation_denied(&answer, "/login");
+    assert_redirect(&answer, "/login", "navigation");
     let page = [
         ("host", "app.test"),
         ("sec-fetch-mode", "cors"),
         ("referer", "http://app.test/page"),
     ];
     let answer = send(&app, get_with("/no-return-to", &page)).await;
-    assert_ajax_denied(&answer, StatusCode::FORBIDDEN, LOGIN_REQUIRED, "/login");
+    assert_sentinel(&answer, "/login", "ajax");
 }
 
 #[tokio::test]
@@ -519,7 +512,7 @@ async fn session_key_option_reads_the_key_its_login_wrote() {
         get_with("/custom-key", &[("cookie", default_login.as_str())]),
     )
     .await;
-    assert_navigation_denied(&answer, "/login?next=/custom-key");
+    assert_redirect(&answer, "/login?next=/custom-key", "navigation");
 
     let admin_login = log_in(&app, "?key=admin_user").await;
     let answer = send(
@@ -537,7 +530,7 @@ async fn session_key_option_reads_the_key_its_login_wrote() {
 async fn named_login_targets_resolve_through_the_installed_login_routes() {
     let (app, _) = app();
     let answer = send(&app, get_with("/named?x=1", &[])).await;
-    assert_navigation_denied(&answer, "/admin/login?next=/named%3Fx%3D1");
+    assert_redirect(&answer, "/admin/login?next=/named%3Fx%3D1", "navigation");
 }
 
 #[tokio::test]
@@ -612,7 +605,7 @@ async fn a_cookie_for_an_expired_or_unknown_session_is_logged_out() {
     let (app, runs) = app();
     let cookie = unknown_session_cookie();
     let answer = send(&app, get_with("/dash", &[("cookie", cookie.as_str())])).await;
-    assert_navigation_denied(&answer, "/login?next=/dash");
+    assert_redirect(&answer, "/login?next=/dash", "navigation");
     assert_eq!(runs.count(), 0);
 }
 
@@ -631,9 +624,10 @@ async fn logout_ends_the_login() {
     )
     .await;
     assert_eq!(answer.status, StatusCode::NO_CONTENT);
-    assert_navigation_denied(
+    assert_redirect(
         &send(&app, get_with("/no-args", &headers)).await,
         "/login?next=/no-args",
+        "navigation",
     );
 }
 
@@ -660,7 +654,7 @@ async fn login_cycles_the_session_id_against_fixation() {
         StatusCode::OK
     );
     let answer = send(&app, get_with("/no-args", &[("cookie", planted.as_str())])).await;
-    assert_navigation_denied(&answer, "/login?next=/no-args");
+    assert_redirect(&answer, "/login?next=/no-args", "navigation");
 }
 
 /// Handlers whose arguments are the same literals share one guard type, so

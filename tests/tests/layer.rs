@@ -14,6 +14,7 @@ use require_login::{
     guard::{LoginRoutes, UnknownLoginRoutes},
     require_login, GuardConfig, GuardOptions, RequireLoginLayer, LOGIN_REQUIRED,
 };
+use require_login_tests::denial::*;
 use require_login_tests::sessions::MemoryStore;
 use require_login_tests::*;
 
@@ -47,25 +48,12 @@ fn group_app() -> (Router, Runs) {
     (with_memory_sessions(routes), runs)
 }
 
-fn assert_navigation_denied(answer: &Answer, login: &str, field: &str, next: Option<&str>) {
-    assert_eq!(answer.status, StatusCode::SEE_OTHER, "{answer:?}");
-    assert_eq!(
-        login_and(answer.header("location"), field),
-        (login, next.map(str::to_owned))
-    );
-    assert_eq!(answer.header("cache-control"), "no-store");
-    assert!(answer.body.is_empty(), "{answer:?}");
-}
-
-fn assert_ajax_denied(answer: &Answer, status: StatusCode, sentinel: &str, login: &str) {
-    assert_eq!(answer.status, status, "{answer:?}");
-    assert_eq!(answer.body, sentinel);
-    assert_eq!(answer.header("content-type"), "text/plain; charset=utf-8");
-    assert_eq!(answer.header("cache-control"), "no-store");
-    assert!(
-        answer.header("x-login-url").starts_with(login),
-        "{answer:?}"
-    );
+/// [`assert_redirect`] to `login`, whose return-to `field` decodes to `next`.
+#[track_caller]
+fn assert_redirect_back(answer: &Answer, login: &str, field: &str, next: Option<&str>) {
+    assert_redirect(answer, Login::Path(login), "navigation");
+    let (_, value) = login_and(answer.header("location"), field);
+    assert_eq!(value.as_deref(), next, "the return-to {field}");
 }
 
 /// A login URL's path and the decoded value of its return-to `field`.
@@ -80,9 +68,9 @@ fn login_and<'a>(url: &'a str, field: &str) -> (&'a str, Option<String>) {
 async fn logged_out_navigation_gets_303_to_login_with_next() {
     let (app, runs) = group_app();
     let answer = send(&app, get_with("/dash?tab=2&x=a%20b", &[])).await;
-    assert_navigation_denied(&answer, "/login", "next", Some("/dash?tab=2&x=a%20b"));
+    assert_redirect_back(&answer, "/login", "next", Some("/dash?tab=2&x=a%20b"));
     let head = send(&app, request("HEAD", "/dash", &[], Body::empty())).await;
-    assert_navigation_denied(&head, "/login", "next", Some("/dash"));
+    assert_redirect_back(&head, "/login", "next", Some("/dash"));
     assert_eq!(runs.count(), 0);
 }
 
@@ -96,7 +84,11 @@ async fn logged_out_ajax_gets_the_sentinel_and_the_login_url() {
         ("accept", "application/json"),
     ] {
         let answer = send(&app, get_with("/dash", &[signal])).await;
-        assert_ajax_denied(&answer, StatusCode::FORBIDDEN, LOGIN_REQUIRED, "/login");
+        let ajax = Ajax {
+            htmx: signal.0 == "hx-request",
+            ..Ajax::default()
+        };
+        assert_ajax(&answer, ajax, Login::Path("/login"), signal.0);
     }
     let htmx = send(
         &app,
@@ -110,7 +102,7 @@ async fn logged_out_ajax_gets_the_sentinel_and_the_login_url() {
         ),
     )
     .await;
-    assert_eq!(htmx.header("hx-redirect"), htmx.header("x-login-url"));
+    assert_htmx(&htmx, Login::Path("/login"), "htmx");
     assert_eq!(
         login_and(htmx.header("x-login-url"), "next"),
         ("/login", Some("/board?id=7".to_owned())),
@@ -136,7 +128,7 @@ async fn the_route_and_its_extractors_never_run_for_a_logged_out_user() {
         ),
     )
     .await;
-    assert_ajax_denied(&answer, StatusCode::FORBIDDEN, LOGIN_REQUIRED, "/login");
+    assert_sentinel(&answer, Login::Path("/login"), "ajax");
     assert_eq!(runs.count(), 0);
 }
 
@@ -176,14 +168,14 @@ async fn logged_in_requests_reach_the_route_untouched_and_unguarded_routes_stay_
 async fn nested_routes_are_guarded_and_return_to_the_full_path() {
     let (app, runs) = group_app();
     let answer = send(&app, get_with("/app/page?q=1", &[])).await;
-    assert_navigation_denied(&answer, "/login", "next", Some("/app/page?q=1"));
+    assert_redirect_back(&answer, "/login", "next", Some("/app/page?q=1"));
     // A group layer on the nested router itself sees the full path too.
     let admin = Router::new()
         .route("/page", get(page))
         .route_layer(RequireLoginLayer::new(ADMIN));
     let app2 = with_memory_sessions(Router::new().nest("/admin", admin).with_state(runs.clone()));
     let answer = send(&app2, get_with("/admin/page?q=1", &[])).await;
-    assert_navigation_denied(
+    assert_redirect_back(
         &answer,
         "/admin/login",
         "return_to",
@@ -194,11 +186,15 @@ async fn nested_routes_are_guarded_and_return_to_the_full_path() {
         get_with("/admin/page", &[("sec-fetch-mode", "cors")]),
     )
     .await;
-    assert_ajax_denied(
+    assert_ajax(
         &ajax,
-        StatusCode::UNAUTHORIZED,
-        "ADMIN_LOGIN_REQUIRED",
-        "/admin/login",
+        Ajax {
+            status: StatusCode::UNAUTHORIZED,
+            sentinel: "ADMIN_LOGIN_REQUIRED",
+            htmx: false,
+        },
+        Login::Path("/admin/login"),
+        "ajax",
     );
     assert_eq!(runs.count(), 0);
 }
@@ -274,7 +270,7 @@ async fn logged_out_in_the_group_the_group_answers_and_no_handler_body_runs() {
     // and passing the request on would run unguarded bodies: it answers.
     for path in ["/in-group/billing", "/in-group/admin", "/in-group/plain"] {
         let answer = send(&app, get_with(path, &[])).await;
-        assert_navigation_denied(&answer, "/login", "next", Some(path));
+        assert_redirect_back(&answer, "/login", "next", Some(path));
     }
     assert_eq!(runs.count(), 0, "no body ran, guarded or not");
 }
@@ -283,18 +279,13 @@ async fn logged_out_in_the_group_the_group_answers_and_no_handler_body_runs() {
 async fn handler_target_wins_for_a_route_added_after_the_group_layer() {
     let (app, runs) = precedence_app();
     let answer = send(&app, get_with("/own/billing", &[])).await;
-    assert_navigation_denied(&answer, "/billing/login", "next", Some("/own/billing"));
+    assert_redirect_back(&answer, "/billing/login", "next", Some("/own/billing"));
     let ajax = send(
         &app,
         get_with("/own/billing", &[("sec-fetch-mode", "cors")]),
     )
     .await;
-    assert_ajax_denied(
-        &ajax,
-        StatusCode::FORBIDDEN,
-        LOGIN_REQUIRED,
-        "/billing/login",
-    );
+    assert_sentinel(&ajax, Login::Path("/billing/login"), "ajax");
     assert_eq!(runs.count(), 0);
 }
 
@@ -306,7 +297,7 @@ async fn handler_target_wins_when_its_guard_is_reached_inside_the_group() {
     // login page.
     let user = log_in(&app, "").await;
     let answer = send(&app, get_with("/in-group/admin", &[("cookie", &user)])).await;
-    assert_navigation_denied(&answer, "/admin/login", "next", Some("/in-group/admin"));
+    assert_redirect_back(&answer, "/admin/login", "next", Some("/in-group/admin"));
     assert_eq!(runs.count(), 0);
     // Both guards pass: the handler runs.
     let billing = send(&app, get_with("/in-group/billing", &[("cookie", &user)])).await;
@@ -329,9 +320,9 @@ async fn a_group_with_its_own_login_page_beside_the_main_group() {
         .with_state(runs.clone());
     let app = with_memory_sessions(separate);
     let answer = send(&app, get_with("/admin", &[])).await;
-    assert_navigation_denied(&answer, "/admin/login", "return_to", Some("/admin"));
+    assert_redirect_back(&answer, "/admin/login", "return_to", Some("/admin"));
     let answer = send(&app, get_with("/dash", &[])).await;
-    assert_navigation_denied(&answer, "/login", "next", Some("/dash"));
+    assert_redirect_back(&answer, "/login", "next", Some("/dash"));
     // Nested first, then the outer layer: the outer layer runs first for
     // /admin too, so the outer group's login page answers.
     let covering = Router::new()
@@ -341,7 +332,7 @@ async fn a_group_with_its_own_login_page_beside_the_main_group() {
         .with_state(runs.clone());
     let app = with_memory_sessions(covering);
     let answer = send(&app, get_with("/admin", &[])).await;
-    assert_navigation_denied(&answer, "/login", "next", Some("/admin"));
+    assert_redirect_back(&answer, "/login", "next", Some("/admin"));
     assert_eq!(runs.count(), 0);
 }
 
@@ -421,23 +412,15 @@ fn assert_answer(answer: &Answer, passes: bool, denied: Denied, htmx: bool, case
         assert_eq!(answer.body, body, "{case}");
         return;
     }
-    assert_eq!(answer.header("cache-control"), "no-store", "{case}");
     match denied {
-        Denied::Redirect(location) => {
-            assert_eq!(answer.status, StatusCode::SEE_OTHER, "{case}: {answer:?}");
-            assert_eq!(answer.header("location"), location, "{case}");
-            assert!(answer.body.is_empty(), "{case}: {answer:?}");
-        }
+        Denied::Redirect(location) => assert_redirect(answer, location, case),
         Denied::Ajax(status, sentinel, login_url) => {
-            assert_eq!(answer.status, status, "{case}: {answer:?}");
-            assert_eq!(answer.body, sentinel, "{case}");
-            assert_eq!(answer.header("x-login-url"), login_url, "{case}");
-            assert!(answer.headers.get("location").is_none(), "{case}");
-            if htmx {
-                assert_eq!(answer.header("hx-redirect"), login_url, "{case}");
-            } else {
-                assert!(answer.headers.get("hx-redirect").is_none(), "{case}");
-            }
+            let ajax = Ajax {
+                status,
+                sentinel,
+                htmx,
+            };
+            assert_ajax(answer, ajax, login_url, case);
         }
     }
 }

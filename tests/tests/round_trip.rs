@@ -5,17 +5,16 @@
 
 use std::sync::Arc;
 
-use axum::body::{to_bytes, Body};
+use axum::body::Body;
 use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::Router;
 use http::{header, HeaderMap, Method, Request, StatusCode};
 use proptest::prelude::*;
 use require_login::{enforce, login::safe_next, GuardOptions, RequireLoginLayer};
-use tower::ServiceExt;
+use require_login_tests::denial::{assert_htmx, assert_redirect, assert_sentinel};
+use require_login_tests::{request, send, Answer};
 use tower_sessions::{MemoryStore, Session, SessionManagerLayer};
-
-mod common;
 
 fn app() -> Router {
     Router::new()
@@ -29,44 +28,27 @@ fn app() -> Router {
         .layer(SessionManagerLayer::new(MemoryStore::default()))
 }
 
-struct Answer {
-    status: StatusCode,
-    headers: HeaderMap,
-    body: String,
-}
-
-async fn send(method: Method, uri: &str, headers: &[(&str, &str)]) -> Answer {
-    let mut request = Request::builder()
-        .method(method)
-        .uri(uri)
-        .header(header::HOST, "app.example");
-    for (name, value) in headers {
-        request = request.header(*name, *value);
-    }
-    let response = app()
-        .oneshot(request.body(Body::empty()).unwrap())
-        .await
-        .unwrap();
-    let status = response.status();
-    let headers = response.headers().clone();
-    let body = to_bytes(response.into_body(), 1 << 16).await.unwrap();
-    Answer {
-        status,
-        headers,
-        body: String::from_utf8(body.to_vec()).unwrap(),
-    }
+/// `method uri` with `headers`, from the site `app.example`.
+async fn call(method: Method, uri: &str, headers: &[(&str, &str)]) -> Answer {
+    let mut headers = headers.to_vec();
+    headers.push(("host", "app.example"));
+    send(
+        &app(),
+        request(method.as_str(), uri, &headers, Body::empty()),
+    )
+    .await
 }
 
 /// `fetch("/widget")` from `page`.
 async fn widget_fetched_on(page: &str) -> Answer {
     let headers = [("sec-fetch-mode", "cors"), ("referer", page)];
-    send(Method::GET, "/widget", &headers).await
+    call(Method::GET, "/widget", &headers).await
 }
 
 /// htmx asking for `/widget` from `page`.
 async fn widget_by_htmx_on(page: &str) -> Answer {
     let headers = [("hx-request", "true"), ("hx-current-url", page)];
-    send(Method::GET, "/widget", &headers).await
+    call(Method::GET, "/widget", &headers).await
 }
 
 /// An `hx-boost`ed link or form, on the page `current_url`, to `uri`.
@@ -77,7 +59,7 @@ async fn boosted(method: Method, uri: &str, current_url: &str) -> Answer {
         ("hx-current-url", current_url),
         ("sec-fetch-mode", "cors"),
     ];
-    send(method, uri, &headers).await
+    call(method, uri, &headers).await
 }
 
 fn header<'a>(answer: &'a Answer, name: &str) -> Option<&'a str> {
@@ -92,12 +74,7 @@ async fn an_htmx_boosted_link_returns_to_the_boosted_url_not_the_page_it_was_on(
         "http://app.example/elsewhere",
     )
     .await;
-    assert_eq!(answer.status, StatusCode::FORBIDDEN);
-    assert_eq!(answer.body, "LOGIN_REQUIRED");
-    for name in ["hx-redirect", "x-login-url"] {
-        let login = header(&answer, name);
-        assert_eq!(login, Some("/login?next=/dashboard%3Ftab%3D2"), "{name}");
-    }
+    assert_htmx(&answer, "/login?next=/dashboard%3Ftab%3D2", "boosted link");
 }
 
 #[tokio::test]
@@ -116,7 +93,7 @@ async fn an_htmx_boosted_form_post_returns_to_the_page_it_was_on() {
 
 #[tokio::test]
 async fn inertia_gets_409_with_its_location_header_even_with_x_requested_with() {
-    let answer = send(
+    let answer = call(
         Method::GET,
         "/dashboard?tab=2",
         &[
@@ -150,33 +127,20 @@ async fn turbo_gets_the_navigation_answer_even_with_the_ajax_signals() {
             "text/vnd.turbo-stream.html, text/html, application/xhtml+xml",
         ),
     ];
-    let visit = send(Method::GET, "/dashboard?tab=2", &turbo).await;
-    assert_eq!(visit.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        header(&visit, "location"),
-        Some("/login?next=/dashboard%3Ftab%3D2")
-    );
-    assert_eq!(visit.body, "");
+    let visit = call(Method::GET, "/dashboard?tab=2", &turbo).await;
+    assert_redirect(&visit, "/login?next=/dashboard%3Ftab%3D2", "Turbo visit");
 
     let mut form = turbo.to_vec();
     form.push(("referer", "http://app.example/dashboard?tab=4"));
-    let submit = send(Method::POST, "/dashboard", &form).await;
-    assert_eq!(submit.status, StatusCode::SEE_OTHER);
-    assert_eq!(
-        header(&submit, "location"),
-        Some("/login?next=/dashboard%3Ftab%3D4")
-    );
+    let submit = call(Method::POST, "/dashboard", &form).await;
+    assert_redirect(&submit, "/login?next=/dashboard%3Ftab%3D4", "Turbo form");
 }
 
 #[tokio::test]
 async fn calls_made_on_the_login_page_carry_its_own_next_never_the_login_page() {
     // fetch() from the login page: X-Login-Url is that page's own next.
     let fetch = widget_fetched_on("http://app.example/login?next=%2Fdashboard%3Ftab%3D2").await;
-    assert_eq!(fetch.status, StatusCode::FORBIDDEN);
-    assert_eq!(
-        header(&fetch, "x-login-url"),
-        Some("/login?next=/dashboard%3Ftab%3D2")
-    );
+    assert_sentinel(&fetch, "/login?next=/dashboard%3Ftab%3D2", "fetch");
 
     // An already nested login page: unwrapped to the innermost page.
     let nested =
@@ -199,12 +163,11 @@ async fn calls_made_on_the_login_page_carry_its_own_next_never_the_login_page() 
 #[tokio::test]
 async fn an_htmx_call_made_on_the_login_page_gets_no_hx_redirect() {
     let on_login = widget_by_htmx_on("http://app.example/login?next=%2Fdashboard").await;
-    assert_eq!(on_login.status, StatusCode::FORBIDDEN);
-    assert_eq!(on_login.body, "LOGIN_REQUIRED");
-    assert_eq!(header(&on_login, "hx-redirect"), None);
-    assert_eq!(
-        header(&on_login, "x-login-url"),
-        Some("/login?next=/dashboard")
+    // The sentinel answer without `HX-Redirect`.
+    assert_sentinel(
+        &on_login,
+        "/login?next=/dashboard",
+        "htmx on the login page",
     );
 
     // Control: the same call from another page is redirected.
@@ -269,7 +232,7 @@ fn path_and_query() -> impl Strategy<Value = String> {
         proptest::collection::vec(
             prop_oneof![
                 2 => proptest::sample::select(PIECES),
-                1 => proptest::sample::select(common::OPEN_REDIRECT_ESCAPES),
+                1 => proptest::sample::select(require_login_tests::open_redirect::ESCAPES),
             ],
             0..14,
         ),

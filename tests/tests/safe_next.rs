@@ -8,8 +8,6 @@ use require_login::login::safe_next;
 use serde::Deserialize;
 use url::Url;
 
-mod common;
-
 #[derive(Deserialize)]
 struct Corpus {
     sources: std::collections::BTreeMap<String, String>,
@@ -182,7 +180,7 @@ fn candidate() -> impl Strategy<Value = String> {
     ];
     let piece = prop_oneof![
         2 => proptest::sample::select(PIECES),
-        2 => proptest::sample::select(common::OPEN_REDIRECT_ESCAPES),
+        2 => proptest::sample::select(require_login_tests::open_redirect::ESCAPES),
         1 => proptest::sample::select(UNSAFE_PIECES),
     ];
     (

@@ -1,11 +1,11 @@
-//! Shared by the property tests of the way back (`safe_next.rs`,
-//! `round_trip.rs`).
+//! What open redirects are made of, shared by the property tests of the way
+//! back (`safe_next.rs`, `round_trip.rs`).
 
 /// The percent-escapes open redirects are made of: encoded separators and
 /// escapes (`%2F`, `%5C`, `%25`), dots, whitespace and control characters,
 /// a Unicode line separator, a lone `%`, and the digits that follow a lone
 /// `%` to make an escape after one more decoding (`%%35%63` is `%5c`).
-pub(crate) const OPEN_REDIRECT_ESCAPES: &[&str] = &[
+pub const ESCAPES: &[&str] = &[
     "%",
     "%2F",
     "%2f",
