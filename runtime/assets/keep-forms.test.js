@@ -2,7 +2,7 @@
 //   node --test runtime/assets/keep-forms.test.js
 // Each test loads keep-forms.js into a fresh page (a vm context) with a small
 // stand-in DOM: fields, forms, meta tags, events, sessionStorage and clock.
-// The Chromium suite (tests/tests/browser_forms.rs) is the end-to-end proof.
+// The Chromium suite (tests/tests/browser/forms.rs) is the end-to-end proof.
 "use strict";
 
 const test = require("node:test");

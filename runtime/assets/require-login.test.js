@@ -3,7 +3,7 @@
 // Each test loads require-login.js into a fresh page (a vm context) whose
 // fetch, XMLHttpRequest, location, sessionStorage, console and clock are
 // stubs that record what the script did. The Chromium suite
-// (tests/browser.rs) is the end-to-end proof in a real browser.
+// (tests/tests/browser/) is the end-to-end proof in a real browser.
 "use strict";
 
 const test = require("node:test");

@@ -1,27 +1,13 @@
-//! Real-browser tests of form keeping: what the user typed survives the
-//! login round trip. The demo's `/draft` page in headless Chromium, with
-//! sessions that end after [`IDLE`] without a request.
-//!
-//! Prerequisites and skipping as in `browser.rs` (see `browser_harness`).
-
-// The demo (and its CSRF, on tower-sessions 0.15 only) is the same app on
-// both runs of the suite: its browser tests run in the default line's run.
-#![cfg(not(feature = "tower-sessions-014"))]
-
-mod browser_harness;
+//! Form keeping in a real browser: what the user typed survives the login
+//! round trip. The demo's `/draft` page, with sessions that end after
+//! [`FORMS_IDLE`] without a request.
 
 use std::time::{Duration, Instant};
 
-use axum::response::{Html, Redirect};
-use axum::routing::{get, post};
-use browser_harness::{run_in_browser, Tab, WAIT};
 use fantoccini::Locator;
-use require_login_demo::{app, DemoConfig};
 use serde_json::{json, Value};
 
-/// The demo's idle expiry here: short, but long enough for a test to
-/// submit a page it has just loaded.
-const IDLE: Duration = Duration::from_secs(4);
+use crate::harness::*;
 
 /// What the tests type into `/draft`.
 const TITLE: &str = "Shopping list";
@@ -31,46 +17,6 @@ const PRIVATE: &str = "keep this to myself";
 const VOUCHER: &str = "SAVE10";
 /// How the demo sums those values up once saved (priority high, urgent).
 const SAVED: &str = "Shopping list / milk and eggs / high / urgent";
-
-fn forms_test<F, Fut>(scenario: F)
-where
-    F: FnOnce(Tab) -> Fut + Send + 'static,
-    Fut: std::future::Future<Output = ()> + Send + 'static,
-{
-    let demo = || {
-        app(DemoConfig {
-            idle: IDLE,
-            ..DemoConfig::default()
-        })
-        // Answers to a draft's successful submit (the form's action set by
-        // the test): a page without the script, with a link to the login
-        // page for the draft; and a redirect to a page with the script whose
-        // URL carries `next=/draft` but which is no login page.
-        .route(
-            "/test/thanks",
-            post(|| async {
-                Html(
-                    "<!doctype html><title>thanks</title><p>Saved.</p>\
-                     <a id=\"relogin\" href=\"/login?next=%2Fdraft\">Log in as someone else</a>",
-                )
-            }),
-        )
-        .route(
-            "/test/save-then-next",
-            post(|| async { Redirect::to("/test/done?next=%2Fdraft") }),
-        )
-        .route(
-            "/test/done",
-            get(|| async {
-                Html(format!(
-                    "<!doctype html><html><head><title>done</title>{}</head><body><p>Done.</p></body></html>",
-                    require_login::CLIENT_SCRIPT_TAG
-                ))
-            }),
-        )
-    };
-    run_in_browser(demo, scenario);
-}
 
 /// Opens `page` logged out, logs in as `user` and comes back to it.
 async fn log_in_at(tab: &Tab, page: &str, user: &str) {
@@ -196,7 +142,7 @@ async fn kept(tab: &Tab) -> String {
 /// Waits until the session has ended by itself, the page standing still.
 async fn let_the_session_expire(tab: &Tab) {
     let before = tab.client.current_url().await.expect("current URL");
-    tokio::time::sleep(IDLE + Duration::from_millis(1500)).await;
+    tokio::time::sleep(FORMS_IDLE + Duration::from_millis(1500)).await;
     let after = tab.client.current_url().await.expect("current URL");
     assert_eq!(before, after, "an idle page stays put");
 }
@@ -293,7 +239,7 @@ async fn wait_for_text(tab: &Tab, id: &str, want: &str, what: &str) {
 }
 
 #[test]
-fn what_was_typed_comes_back_after_a_fetch_save_meets_an_expired_session() {
+fn restored_after_a_fetch_save() {
     forms_test(|tab| async move {
         log_in_at(&tab, "/draft", "ada").await;
         type_then_save_after_expiry(&tab, "/draft", "save-fetch").await;
@@ -311,7 +257,7 @@ fn what_was_typed_comes_back_after_a_fetch_save_meets_an_expired_session() {
 }
 
 #[test]
-fn what_was_typed_comes_back_after_a_form_post_or_htmx_post_meets_an_expired_session() {
+fn restored_after_a_form_or_htmx_post() {
     forms_test(|tab| async move {
         log_in_at(&tab, "/draft", "ada").await;
         type_then_save_after_expiry(&tab, "/draft", "save-form").await;
@@ -343,7 +289,7 @@ fn what_was_typed_comes_back_after_a_form_post_or_htmx_post_meets_an_expired_ses
 }
 
 #[test]
-fn passwords_and_csrf_tokens_are_never_kept_and_the_restored_form_posts_with_a_fresh_token() {
+fn no_passwords_or_csrf_tokens_kept() {
     forms_test(|tab| async move {
         log_in_at(&tab, "/draft", "ada").await;
         let old_token = type_then_save_after_expiry(&tab, "/draft", "save-form").await;
@@ -378,7 +324,7 @@ fn passwords_and_csrf_tokens_are_never_kept_and_the_restored_form_posts_with_a_f
 }
 
 #[test]
-fn another_user_logging_in_on_the_tab_gets_nothing_restored() {
+fn nothing_for_another_user() {
     forms_test(|tab| async move {
         log_in_at(&tab, "/draft", "ada").await;
         type_then_save_after_expiry(&tab, "/draft", "save-fetch").await;
@@ -391,7 +337,7 @@ fn another_user_logging_in_on_the_tab_gets_nothing_restored() {
 }
 
 #[test]
-fn a_later_visit_after_successful_saves_restores_nothing() {
+fn nothing_after_successful_saves() {
     forms_test(|tab| async move {
         log_in_at(&tab, "/draft", "ada").await;
         fill_in_the_draft(&tab).await;
@@ -414,7 +360,7 @@ fn a_later_visit_after_successful_saves_restores_nothing() {
 }
 
 #[test]
-fn fields_forms_and_pages_marked_keep_off_are_never_kept() {
+fn keep_off_is_never_kept() {
     forms_test(|tab| async move {
         // A form marked off, beside one that is not.
         log_in_at(&tab, "/draft", "ada").await;
@@ -445,7 +391,7 @@ fn fields_forms_and_pages_marked_keep_off_are_never_kept() {
 }
 
 #[test]
-fn logging_out_discards_what_was_kept() {
+fn logout_discards_what_was_kept() {
     forms_test(|tab| async move {
         log_in_at(&tab, "/draft", "ada").await;
         type_then_save_after_expiry(&tab, "/draft", "save-fetch").await;
@@ -465,7 +411,7 @@ fn logging_out_discards_what_was_kept() {
 // Issue 20: what is a secret, what the user changed, when a submit succeeded.
 
 #[test]
-fn a_password_shown_as_text_is_never_kept() {
+fn password_shown_as_text_is_not_kept() {
     forms_test(|tab| async move {
         log_in_at(&tab, "/draft", "ada").await;
         // A "show password" toggle, before the user types the PIN.
@@ -485,7 +431,7 @@ fn a_password_shown_as_text_is_never_kept() {
 }
 
 #[test]
-fn only_what_the_user_changed_is_kept_and_never_a_disabled_fieldsets_fields() {
+fn only_changed_fields_are_kept() {
     forms_test(|tab| async move {
         log_in_at(&tab, "/draft", "ada").await;
         // A value the server filled in, and a fieldset that the page
@@ -518,7 +464,7 @@ fn only_what_the_user_changed_is_kept_and_never_a_disabled_fieldsets_fields() {
 }
 
 #[test]
-fn a_successful_submit_answered_without_the_script_or_with_next_in_its_url_is_never_restored() {
+fn nothing_after_a_successful_submit() {
     forms_test(|tab| async move {
         // Answered by a page without the script; from there, a link to the
         // login page for the draft, and logging in again.

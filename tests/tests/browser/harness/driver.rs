@@ -1,13 +1,10 @@
-//! The real-browser harness the browser test files share: a fresh
-//! ChromeDriver, Chromium profile and app per test, one test at a time.
+//! The browser: a fresh ChromeDriver, Chromium profile and app per test,
+//! one test at a time, and the `Tab` a test drives.
 //!
 //! Needs Debian's `chromium`, `chromium-driver` and `libjs-jquery`, and
 //! `npm ci` in `examples/` (htmx). When any is missing the tests print why
 //! and pass, unless `REQUIRE_LOGIN_BROWSER_TESTS=required`, when they fail.
 //! `CHROMIUM` and `CHROMEDRIVER` override the binaries' paths.
-
-// Each test file uses a part of the harness.
-#![allow(dead_code)]
 
 use std::future::Future;
 use std::io::Write as _;
@@ -451,4 +448,16 @@ impl Tab {
             .await
             .expect("back to the first window");
     }
+}
+
+/// Runs `body` (a function body taking `arguments[0..]`, then `done`) in the
+/// page with WebDriver's async script, and returns what it passes to `done`.
+/// Only for calls that leave the browser where it is: a navigation can lose
+/// the result (see [`Tab::start_recording`]).
+pub async fn run_in_page(tab: &Tab, body: &str, args: Vec<serde_json::Value>) -> serde_json::Value {
+    let script = format!("var done = arguments[arguments.length - 1];\n{body}");
+    tab.client
+        .execute_async(&script, args)
+        .await
+        .unwrap_or_else(|e| panic!("the in-page script failed: {e}"))
 }
