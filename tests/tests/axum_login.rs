@@ -292,7 +292,7 @@ async fn assert_all_denied(app: &Router, runs: &Runs, cookie: &str) {
 
 // 1.
 #[tokio::test]
-async fn logged_in_through_auth_session_login_navigation_fetch_htmx_and_the_layer_pass() {
+async fn logged_in_by_auth_session_passes_every_kind() {
     let (users, runs) = (Users::with_ada(), Runs::default());
     let app = app(&users, &runs);
     let cookie = log_in_as(&app, "ada", "lovelace").await;
@@ -337,7 +337,7 @@ async fn logged_in_through_auth_session_login_navigation_fetch_htmx_and_the_laye
 }
 
 #[tokio::test]
-async fn the_guard_reads_the_user_axum_login_loaded_and_loads_it_no_second_time() {
+async fn reads_the_loaded_user_without_loading_again() {
     let (users, runs) = (Users::with_ada(), Runs::default());
     let app = app(&users, &runs);
     let cookie = log_in_as(&app, "ada", "lovelace").await;
@@ -361,7 +361,7 @@ async fn never_logged_in_is_denied_like_a_session_key_guard() {
 
 // 2.
 #[tokio::test]
-async fn after_auth_session_logout_every_kind_of_request_gets_the_login_answer() {
+async fn denied_after_auth_session_logout() {
     let (users, runs) = (Users::with_ada(), Runs::default());
     let app = app(&users, &runs);
     let cookie = log_in_as(&app, "ada", "lovelace").await;
@@ -375,7 +375,7 @@ async fn after_auth_session_logout_every_kind_of_request_gets_the_login_answer()
 }
 
 #[tokio::test]
-async fn a_record_with_a_null_user_id_is_logged_out_though_the_session_key_is_there() {
+async fn null_user_id_is_logged_out() {
     let (users, runs) = (Users::with_ada(), Runs::default());
     let app = app(&users, &runs);
     let answer = send(
@@ -396,7 +396,7 @@ async fn a_record_with_a_null_user_id_is_logged_out_though_the_session_key_is_th
 
 // 3.
 #[tokio::test]
-async fn a_changed_password_logs_the_session_out_as_axum_login_does() {
+async fn changed_password_logs_out() {
     let (users, runs) = (Users::with_ada(), Runs::default());
     let app = app(&users, &runs);
     let cookie = log_in_as(&app, "ada", "lovelace").await;
@@ -422,7 +422,7 @@ async fn a_user_the_backend_no_longer_knows_is_logged_out() {
 
 // 5.
 #[tokio::test]
-async fn a_failing_backend_is_a_logged_500_never_the_handler_nor_a_redirect() {
+async fn failing_backend_is_a_logged_500() {
     let (users, runs) = (Users::with_ada(), Runs::default());
     let app = app(&users, &runs);
     let cookie = log_in_as(&app, "ada", "lovelace").await;
@@ -456,7 +456,7 @@ async fn a_failing_backend_is_a_logged_500_never_the_handler_nor_a_redirect() {
 }
 
 #[tokio::test]
-async fn without_axum_logins_layer_the_guard_answers_a_500_whose_log_says_to_add_it() {
+async fn missing_auth_layer_is_a_500_naming_it() {
     let runs = Runs::default();
     // The routes, with a plain tower-sessions 0.14 layer instead of axum-login's.
     let app = Router::new()

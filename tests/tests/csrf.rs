@@ -194,7 +194,7 @@ fn form_body(token: &str) -> String {
 }
 
 #[tokio::test]
-async fn expired_session_form_post_with_stale_token_is_sent_to_log_in() {
+async fn expired_form_post_is_sent_to_log_in() {
     for (name, build) in RECOMMENDED {
         let (app, store, cookie, stale) = logged_in_with_token(build).await;
         expire(&store, &cookie).await;
@@ -216,7 +216,7 @@ async fn expired_session_form_post_with_stale_token_is_sent_to_log_in() {
 }
 
 #[tokio::test]
-async fn expired_session_ajax_post_with_stale_token_gets_the_sentinel() {
+async fn expired_ajax_post_gets_the_sentinel() {
     for (name, build) in RECOMMENDED {
         let (app, store, cookie, stale) = logged_in_with_token(build).await;
         expire(&store, &cookie).await;
@@ -232,7 +232,7 @@ async fn expired_session_ajax_post_with_stale_token_gets_the_sentinel() {
 }
 
 #[tokio::test]
-async fn logged_in_post_with_a_bad_or_missing_token_gets_the_csrf_error() {
+async fn bad_token_gets_the_csrf_error() {
     for (name, build) in RECOMMENDED {
         let (app, _, cookie, token) = logged_in_with_token(build).await;
         // The same length, one character off (never equal to the real token).
@@ -282,7 +282,7 @@ async fn logged_in_post_with_the_good_token_runs_the_handler() {
 }
 
 #[tokio::test]
-async fn with_csrf_before_the_guard_an_expired_session_gets_the_csrf_error() {
+async fn csrf_before_the_guard_answers_first() {
     // What the manual warns about: the user who comes back to a page after
     // the session expired is told the form is invalid, not to log in, and
     // the page's script sees a 403 that is not the sentinel.
@@ -364,7 +364,7 @@ fn htmx_post(cookie: &str, body: &str, token_header: Option<&str>) -> http::Requ
 }
 
 #[tokio::test]
-async fn layer_and_attribute_recipes_answer_every_case_as_expected_and_identically() {
+async fn layer_and_attribute_recipes_agree() {
     use Outcome::{CsrfError, LogIn, Saved, Sentinel};
     // Every expired request comes from the form's page, /notes?draft=1.
     const BACK_TO_FORM: &str = "/login?next=/notes%3Fdraft%3D1";
@@ -514,7 +514,7 @@ fn oversized_form(token: &str) -> String {
 }
 
 #[tokio::test]
-async fn logged_out_users_never_reach_the_csrf_check_or_the_body_reader() {
+async fn logged_out_never_reach_csrf_or_the_body() {
     for (name, build) in RECOMMENDED {
         // A logged-out user with no session, and one whose session expired.
         let (app, store, expired, stale) = logged_in_with_token(build).await;
@@ -579,7 +579,7 @@ async fn logged_out_users_never_reach_the_csrf_check_or_the_body_reader() {
 }
 
 #[tokio::test]
-async fn with_the_body_reader_before_the_guard_a_logged_out_body_is_read() {
+async fn body_reader_before_the_guard_reads() {
     // The wrong orderings read the body (and run the CSRF check) before the
     // login check: the probe above tells them apart.
     let wrong: [(&str, Build); 2] = [
@@ -637,7 +637,7 @@ async fn log_in_to_the_demo(app: &Router, cookie: &str) -> String {
 }
 
 #[tokio::test]
-async fn the_demos_pages_send_their_token_and_its_posts_check_it_after_the_login() {
+async fn demo_pages_send_and_check_the_token() {
     let app = require_login_demo::app(require_login_demo::DemoConfig::default());
     let cookie = log_in_to_the_demo(&app, "").await;
     let page = |path: &str| send(&app, get_with(path, &[("cookie", &cookie)]));
@@ -771,7 +771,7 @@ async fn logging_in_to_the_demo_renews_the_csrf_token() {
 }
 
 #[tokio::test]
-async fn csrf_form_takes_only_urlencoded_forms_as_axums_form_does() {
+async fn csrf_form_takes_only_urlencoded() {
     let (app, _, cookie, token) = logged_in_with_token(attribute_app).await;
     let json = request(
         "POST",

@@ -301,7 +301,7 @@ fn assert_denied(answer: &Answer, kind: &str, expect: Expect, case: &str) {
 }
 
 #[tokio::test]
-async fn every_route_answers_logged_out_users_as_declared_and_runs_once_for_logged_in_ones() {
+async fn every_route_answers_as_declared() {
     let hits = Hits::default();
     let app = app(&hits);
     for (method, path, expect, handler, _) in cases() {
@@ -352,7 +352,7 @@ fn the_audit_lists_every_route_with_its_protection() {
 
 #[test]
 #[should_panic(expected = "+ found:    GET /late/public guarded default /login 403 LOGIN_REQUIRED")]
-fn the_pinned_table_fails_when_a_route_loses_its_public_mark() {
+fn pinned_table_catches_a_lost_public_mark() {
     let changed = routes_with(Some("late-public-guarded"));
     assert_audit_table(&changed.audit().unwrap(), TABLE);
 }
@@ -416,7 +416,7 @@ fn a_login_page_left_to_the_guarded_fallback_is_refused() {
 }
 
 #[test]
-fn a_handler_login_page_behind_a_guarded_pattern_or_service_is_refused() {
+fn login_page_behind_a_guard_is_refused() {
     let error = GuardedRouter::<Hits>::default()
         .public_route("/login", get(login_page))
         .route("/admin/stats", get(admin_stats))
@@ -532,7 +532,7 @@ fn a_guard_config_the_router_was_not_told_about_is_refused() {
 /// Route-by-route guarding is untouched: the attribute alone, and the
 /// group layer, still answer as before on a plain axum router.
 #[tokio::test]
-async fn the_attribute_and_route_layer_work_as_before_on_a_plain_router() {
+async fn plain_router_works_as_before() {
     let hits = Hits::default();
     let plain = Router::new()
         .route("/dashboard", axum::routing::get(dashboard))
@@ -627,7 +627,7 @@ async fn own_home(user: Option<RequireLogin>, State(hits): State<Hits>) -> &'sta
 /// it (no route guard first, under `route` and `public_route` alike), and
 /// the audit says so.
 #[tokio::test]
-async fn a_handler_that_answers_its_own_denial_runs_and_is_audited_as_deciding() {
+async fn self_deciding_handler_runs_and_is_audited() {
     let hits = Hits::default();
     let routes = GuardedRouter::<Hits>::default()
         .guard_config::<Staff>()
@@ -688,7 +688,7 @@ async fn a_handler_that_answers_its_own_denial_runs_and_is_audited_as_deciding()
 /// A login page that greets a logged-in visitor itself is no loop: the
 /// start-up check lets it be the login page.
 #[test]
-fn a_login_page_that_decides_itself_is_not_a_guarded_login_page() {
+fn self_deciding_login_page_is_allowed() {
     let built = GuardedRouter::<Hits>::default()
         .route("/login", get(own_home))
         .route("/dashboard", get(dashboard))

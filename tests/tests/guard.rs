@@ -195,7 +195,7 @@ fn app() -> (Router, Runs) {
 }
 
 #[tokio::test]
-async fn logged_out_navigation_is_redirected_to_login_with_the_page_to_return_to() {
+async fn navigation_is_redirected_with_next() {
     let (app, runs) = app();
     let answer = send(
         &app,
@@ -219,7 +219,7 @@ async fn head_requests_are_navigations_too() {
 }
 
 #[tokio::test]
-async fn every_ajax_signal_gets_the_sentinel_instead_of_a_redirect() {
+async fn every_ajax_signal_gets_the_sentinel() {
     let (app, runs) = app();
     let signals: [&[(&str, &str)]; 6] = [
         &[("x-requested-with", "XMLHttpRequest")],
@@ -272,7 +272,7 @@ async fn ajax_login_url_returns_to_the_page_not_the_endpoint() {
 }
 
 #[tokio::test]
-async fn htmx_gets_hx_redirect_to_the_login_page_returning_to_its_current_url() {
+async fn htmx_gets_hx_redirect_to_its_page() {
     let (app, _) = app();
     let headers = [
         ("host", "app.test"),
@@ -286,7 +286,7 @@ async fn htmx_gets_hx_redirect_to_the_login_page_returning_to_its_current_url() 
 }
 
 #[tokio::test]
-async fn form_post_returns_to_the_form_page_from_a_same_origin_referer() {
+async fn form_post_returns_to_the_referer() {
     let (app, runs) = app();
     let form = [
         ("host", "app.test"),
@@ -386,7 +386,7 @@ async fn logged_in_requests_run_the_handler_exactly_as_written() {
 }
 
 #[tokio::test]
-async fn every_handler_shape_runs_when_logged_in_and_is_guarded_when_not() {
+async fn every_handler_shape_is_guarded() {
     let (app, runs) = app();
     let cookie = log_in(&app, "").await;
     let logged_in = [("cookie", cookie.as_str())];
@@ -527,14 +527,14 @@ async fn session_key_option_reads_the_key_its_login_wrote() {
 }
 
 #[tokio::test]
-async fn named_login_targets_resolve_through_the_installed_login_routes() {
+async fn named_targets_resolve_through_login_routes() {
     let (app, _) = app();
     let answer = send(&app, get_with("/named?x=1", &[])).await;
     assert_redirect(&answer, "/admin/login?next=/named%3Fx%3D1", "navigation");
 }
 
 #[tokio::test]
-async fn unknown_login_name_at_request_time_is_a_logged_500_never_a_redirect() {
+async fn unknown_login_name_is_a_logged_500() {
     let (app, _) = app();
     let (answer, log) = with_log(send(&app, get_with("/unknown-named", &[]))).await;
     assert_eq!(answer.status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -563,7 +563,7 @@ fn start_up_check_names_every_unregistered_login_route() {
 }
 
 #[tokio::test]
-async fn failing_session_store_is_a_logged_500_not_a_redirect_and_not_a_pass() {
+async fn failing_store_is_a_logged_500() {
     let runs = Runs::default();
     let app = with_sessions(routes(&runs), FailingStore);
     let cookie = unknown_session_cookie();
@@ -601,7 +601,7 @@ async fn missing_session_layer_is_a_500_whose_log_says_to_add_it() {
 }
 
 #[tokio::test]
-async fn a_cookie_for_an_expired_or_unknown_session_is_logged_out() {
+async fn unknown_session_cookie_is_logged_out() {
     let (app, runs) = app();
     let cookie = unknown_session_cookie();
     let answer = send(&app, get_with("/dash", &[("cookie", cookie.as_str())])).await;
@@ -662,7 +662,7 @@ async fn login_cycles_the_session_id_against_fixation() {
 /// path to a const may name different items in different places, so each
 /// such handler keeps a type of its own.
 #[test]
-fn handlers_with_the_same_literal_arguments_share_one_guard_type() {
+fn same_arguments_share_one_guard_type() {
     fn arguments_of<T: 'static, H: axum::handler::Handler<T, ()>>(_: H) -> std::any::TypeId {
         std::any::TypeId::of::<T>()
     }

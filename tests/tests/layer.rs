@@ -112,7 +112,7 @@ async fn logged_out_ajax_gets_the_sentinel_and_the_login_url() {
 }
 
 #[tokio::test]
-async fn the_route_and_its_extractors_never_run_for_a_logged_out_user() {
+async fn extractors_never_run_logged_out() {
     let (app, runs) = group_app();
     // Malformed JSON: the login answer, not the Json extractor's 400/422.
     let answer = send(
@@ -133,7 +133,7 @@ async fn the_route_and_its_extractors_never_run_for_a_logged_out_user() {
 }
 
 #[tokio::test]
-async fn logged_in_requests_reach_the_route_untouched_and_unguarded_routes_stay_public() {
+async fn logged_in_reach_the_route_untouched() {
     let (app, runs) = group_app();
     let cookie = log_in(&app, "").await;
     let answer = send(&app, get_with("/dash", &[("cookie", &cookie)])).await;
@@ -200,7 +200,7 @@ async fn nested_routes_are_guarded_and_return_to_the_full_path() {
 }
 
 #[tokio::test]
-async fn failing_store_is_a_logged_500_and_the_route_does_not_run() {
+async fn failing_store_is_a_logged_500() {
     let runs = Runs::default();
     let routes = Router::new()
         .route("/dash", get(page))
@@ -264,7 +264,7 @@ fn precedence_app() -> (Router, Runs) {
 }
 
 #[tokio::test]
-async fn logged_out_in_the_group_the_group_answers_and_no_handler_body_runs() {
+async fn the_group_answers_for_its_routes() {
     let (app, runs) = precedence_app();
     // The layer cannot see the handler's guard before running the handler,
     // and passing the request on would run unguarded bodies: it answers.
@@ -276,7 +276,7 @@ async fn logged_out_in_the_group_the_group_answers_and_no_handler_body_runs() {
 }
 
 #[tokio::test]
-async fn handler_target_wins_for_a_route_added_after_the_group_layer() {
+async fn handler_target_wins_after_the_layer() {
     let (app, runs) = precedence_app();
     let answer = send(&app, get_with("/own/billing", &[])).await;
     assert_redirect_back(&answer, "/billing/login", "next", Some("/own/billing"));
@@ -290,7 +290,7 @@ async fn handler_target_wins_for_a_route_added_after_the_group_layer() {
 }
 
 #[tokio::test]
-async fn handler_target_wins_when_its_guard_is_reached_inside_the_group() {
+async fn handler_target_wins_inside_the_group() {
     let (app, runs) = precedence_app();
     // Logged in for the group (default key), not as admin: the layer lets
     // the request through, and the handler's own guard answers with its own
@@ -712,7 +712,7 @@ impl GuardConfig for Billing {
 }
 
 #[test]
-fn start_up_check_covers_the_named_targets_of_layers_and_config_types() {
+fn start_up_check_covers_layers_and_configs() {
     let layer = RequireLoginLayer::new(LAYER_ONLY);
     let config = RequireLoginLayer::from_config::<Billing>();
     let routes = LoginRoutes::new().insert("staff-login", STAFF_LOGIN_URL);
@@ -749,7 +749,7 @@ fn start_up_check_covers_the_named_targets_of_layers_and_config_types() {
 }
 
 #[tokio::test]
-async fn what_the_start_up_check_prevents_a_layers_unknown_name_is_a_500_at_request_time() {
+async fn unknown_layer_name_is_a_500_at_request() {
     let runs = Runs::default();
     let routes = Router::new()
         .route("/billing", get(page))

@@ -59,7 +59,7 @@ async fn send(request: Request<Body>) -> (StatusCode, Option<String>, bool, Stri
 }
 
 #[tokio::test]
-async fn a_login_post_from_another_site_is_refused_with_a_clear_403_and_no_session() {
+async fn cross_site_login_is_a_403_without_session() {
     for headers in [
         &[
             ("sec-fetch-site", "cross-site"),
@@ -90,7 +90,7 @@ async fn the_refusal_comes_before_the_form_is_read() {
 }
 
 #[tokio::test]
-async fn a_login_from_this_site_logs_in_and_goes_back_to_a_safe_next() {
+async fn same_site_login_goes_back_to_safe_next() {
     let same_origin = [
         ("sec-fetch-site", "same-origin"),
         ("origin", "https://app.example"),

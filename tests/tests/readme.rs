@@ -144,7 +144,7 @@ fn identifiers(text: &str) -> impl Iterator<Item = String> + '_ {
 }
 
 #[test]
-fn every_crate_a_snippet_uses_is_in_the_toml_its_section_shows() {
+fn snippets_declare_their_crates() {
     let mut checked = 0;
     let texts = texts();
     let sections = texts.iter().flat_map(|(text, path)| {

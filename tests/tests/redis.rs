@@ -98,7 +98,7 @@ async fn logged_out_on_one_instance_is_logged_out_on_the_other() {
 }
 
 #[tokio::test]
-async fn idle_expiry_is_the_same_on_both_and_activity_on_either_keeps_a_session() {
+async fn idle_expiry_is_shared() {
     let Some(redis) = shared_redis_url() else {
         return;
     };
@@ -194,7 +194,7 @@ async fn assert_outage_answers(browser: &mut Browser, instance: &Instance, user:
 }
 
 #[tokio::test]
-async fn a_redis_outage_is_a_logged_500_on_both_and_both_recover_when_it_is_back() {
+async fn outage_is_a_500_and_both_recover() {
     let Some(mut redis) = RedisServer::start() else {
         return;
     };

@@ -101,7 +101,7 @@ fn assert_same(wrapped: &Answer, plain: &Answer) {
 }
 
 #[tokio::test]
-async fn each_kind_of_logged_out_request_gets_its_variant_and_the_same_response() {
+async fn each_kind_gets_its_variant() {
     let seen = Seen::default();
     let app = with_memory_sessions(pages(&seen));
     let cases: [(&[(&str, &str)], &str); 7] = [
@@ -190,7 +190,7 @@ async fn server_errors_carry_their_cause_and_answer_the_same_500() {
 }
 
 #[tokio::test]
-async fn the_rejection_knows_its_status_and_login_url_and_explains_itself() {
+async fn rejection_explains_itself() {
     let (mut parts, ()) = http::Request::get("/dash?tab=2")
         .header("accept", "application/json")
         .body(())
@@ -231,7 +231,7 @@ async fn the_rejection_knows_its_status_and_login_url_and_explains_itself() {
 /// navigations, and every denial is counted by kind, while scripts still get
 /// the sentinel the client script knows.
 #[tokio::test]
-async fn an_app_answers_navigations_with_its_own_page_and_counts_denials() {
+async fn app_answers_with_its_own_page() {
     #[derive(Clone, Default)]
     struct Denials(Arc<Mutex<Vec<&'static str>>>);
 

@@ -67,7 +67,7 @@ fn header<'a>(answer: &'a Answer, name: &str) -> Option<&'a str> {
 }
 
 #[tokio::test]
-async fn an_htmx_boosted_link_returns_to_the_boosted_url_not_the_page_it_was_on() {
+async fn boosted_link_returns_to_its_url() {
     let answer = boosted(
         Method::GET,
         "/dashboard?tab=2",
@@ -92,7 +92,7 @@ async fn an_htmx_boosted_form_post_returns_to_the_page_it_was_on() {
 }
 
 #[tokio::test]
-async fn inertia_gets_409_with_its_location_header_even_with_x_requested_with() {
+async fn inertia_gets_409_with_its_location() {
     let answer = call(
         Method::GET,
         "/dashboard?tab=2",
@@ -117,7 +117,7 @@ async fn inertia_gets_409_with_its_location_header_even_with_x_requested_with() 
 }
 
 #[tokio::test]
-async fn turbo_gets_the_navigation_answer_even_with_the_ajax_signals() {
+async fn turbo_gets_the_navigation_answer() {
     let turbo = [
         ("x-turbo-request-id", "7c1a4e2b-5f0e-4c3b-9a55-0d7cf3c7a1b2"),
         ("sec-fetch-mode", "cors"),
@@ -137,7 +137,7 @@ async fn turbo_gets_the_navigation_answer_even_with_the_ajax_signals() {
 }
 
 #[tokio::test]
-async fn calls_made_on_the_login_page_carry_its_own_next_never_the_login_page() {
+async fn login_page_calls_carry_its_next() {
     // fetch() from the login page: X-Login-Url is that page's own next.
     let fetch = widget_fetched_on("http://app.example/login?next=%2Fdashboard%3Ftab%3D2").await;
     assert_sentinel(&fetch, "/login?next=/dashboard%3Ftab%3D2", "fetch");
@@ -303,7 +303,7 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(10_000))]
 
     #[test]
-    fn every_next_the_guard_emits_is_safe_after_one_decoding_and_never_a_login_page(
+    fn every_emitted_next_is_safe(
         uri in path_and_query(),
         page in path_and_query(),
         client in client(),

@@ -76,7 +76,7 @@ const KINDS: [(&str, &[(&str, &str)]); 3] = [
 ];
 
 #[tokio::test]
-async fn every_store_fault_is_a_logged_500_never_the_body_nor_a_redirect() {
+async fn every_store_fault_is_a_logged_500() {
     let runs = Runs::default();
     let store = FaultyStore::default();
     let app = with_sessions(routes(&runs), store.clone());

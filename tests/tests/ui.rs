@@ -11,7 +11,7 @@
 // One test, so that trybuild builds the cases in one run (two tests would
 // build the same dependencies twice, at once).
 #[test]
-fn compile_errors_point_at_the_argument_and_accepted_uses_run() {
+fn compile_errors_and_accepted_uses() {
     let cases = trybuild::TestCases::new();
     cases.compile_fail("tests/ui/fail/*.rs");
     cases.pass("tests/ui/pass/*.rs");
