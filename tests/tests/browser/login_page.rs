@@ -161,10 +161,8 @@ fn turbo_frame_request() {
 #[test]
 fn cross_site_post_is_refused() {
     browser_test(LONG_IDLE, |tab| async move {
-        // localhost and 127.0.0.1 are different sites.
-        let other_site = tab.base.replace("127.0.0.1", "localhost");
         tab.client
-            .goto(&format!("{other_site}/test/attacker"))
+            .goto(&tab.other_site("/test/attacker"))
             .await
             .expect("open the other site's page");
         let deadline = Instant::now() + WAIT;

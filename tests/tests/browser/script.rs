@@ -159,11 +159,7 @@ fn sentinel_in_binary_xhr() {
 fn ignores_other_origins() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.open("/test/blank").await;
-        // The same server under another host name is another origin.
-        let foreign = format!(
-            "{}/test/foreign-denial",
-            tab.base.replace("127.0.0.1", "localhost")
-        );
+        let foreign = tab.other_site("/test/foreign-denial");
         let seen = run_in_page(
             &tab,
             "var url = arguments[0];\
@@ -235,10 +231,7 @@ fn refuses_a_login_url_read_as_another_host() {
 fn marks_same_origin_requests_only() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.open("/test/elsewhere").await;
-        let foreign = format!(
-            "{}/test/echo-headers",
-            tab.base.replace("127.0.0.1", "localhost")
-        );
+        let foreign = tab.other_site("/test/echo-headers");
         let seen = run_in_page(
             &tab,
             "var foreign = arguments[0];\

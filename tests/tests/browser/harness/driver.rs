@@ -274,6 +274,12 @@ pub struct Tab {
 }
 
 impl Tab {
+    /// The same app under the host name `localhost`: another origin and
+    /// another site than the page's `127.0.0.1`, on the same server.
+    pub fn other_site(&self, path: &str) -> String {
+        format!("{}{path}", self.base.replace("127.0.0.1", "localhost"))
+    }
+
     pub async fn goto(&self, path: &str) {
         self.client
             .goto(&format!("{}{path}", self.base))
