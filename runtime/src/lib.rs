@@ -8,6 +8,7 @@
 #![warn(missing_docs)]
 
 pub mod client;
+pub mod deadline;
 mod fnv;
 pub mod guard;
 pub mod login;

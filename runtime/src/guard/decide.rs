@@ -1,8 +1,12 @@
 //! The guard's one decision, [`enforce`], that every entry point (the
 //! extractor, the attribute, the layer) calls, and the denial it answers.
 
+use std::sync::Arc;
+
 use http::request::Parts;
 use http::HeaderValue;
+
+use crate::deadline::{self, Activity, Reason, RequestDeadlines};
 
 use crate::guard::return_to;
 use crate::guard::session::RequestSession;
@@ -108,6 +112,16 @@ fn warn_unseen_guard(parts: &Parts, route: &GuardOptions, own: &GuardOptions, gu
 /// # Errors
 /// What to answer instead of running the handler.
 pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginRejection> {
+    decide(parts, options, Activity::Active).await
+}
+
+/// [`enforce`] for a request doing `activity` to the session's idle
+/// deadline (the status endpoint reads passively, or extends).
+pub(crate) async fn decide(
+    parts: &Parts,
+    options: &GuardOptions,
+    activity: Activity,
+) -> Result<(), LoginRejection> {
     let Some(session) = RequestSession::for_guard(&parts.extensions, options) else {
         // Logged by the session seam, which knows which layer is missing.
         RequestSession::log_missing(options);
@@ -120,7 +134,10 @@ pub async fn enforce(parts: &Parts, options: &GuardOptions) -> Result<(), LoginR
         )
         .await
     {
-        Ok(true) => Ok(()),
+        Ok(true) => match parts.extensions.get::<Arc<RequestDeadlines>>() {
+            None => Ok(()),
+            Some(deadlines) => deadline::check(parts, options, deadlines, activity).await,
+        },
         Ok(false) => Err(deny(parts, options)),
         Err(error) => Err(failed(GuardError::SessionStore(error))),
     }
@@ -141,6 +158,16 @@ pub(crate) fn failed(error: GuardError) -> LoginRejection {
 
 /// The answer for a request whose session holds no logged-in user.
 pub(crate) fn deny(parts: &Parts, options: &GuardOptions) -> LoginRejection {
+    deny_because(parts, options, None)
+}
+
+/// [`deny`], telling the login page why the session ended, under a query
+/// field, when that is known.
+pub(crate) fn deny_because(
+    parts: &Parts,
+    options: &GuardOptions,
+    reason: Option<(&'static str, Reason)>,
+) -> LoginRejection {
     let login = match LoginRoutes::resolve(options.login, &parts.extensions) {
         Ok(login) => login,
         Err(error) => return failed(error),
@@ -163,6 +190,10 @@ pub(crate) fn deny(parts: &Parts, options: &GuardOptions) -> LoginRejection {
     let login_url = match (options.redirect_field, &return_to) {
         (Some(field), Some(page)) => return_to::append_query(login, field, page),
         _ => login.to_owned(),
+    };
+    let login_url = match reason {
+        Some((field, reason)) => return_to::append_query(&login_url, field, reason.as_str()),
+        None => login_url,
     };
     // Into a header value without copying it again (the capacity is exact).
     let login_url = match HeaderValue::try_from(login_url) {

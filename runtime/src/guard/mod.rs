@@ -13,7 +13,7 @@ pub(crate) mod session;
 
 pub use classify::{classify, RequestKind};
 pub use decide::enforce;
-pub(crate) use decide::{deny, LoggedIn};
+pub(crate) use decide::{decide, deny, deny_because, failed, LoggedIn};
 pub use extract::{DefaultLogin, GuardConfig, RequireLogin};
 pub use login_routes::{LoginRoutes, UnknownLoginRoutes};
 pub use middleware::{RequireLoginLayer, RequireLoginService};

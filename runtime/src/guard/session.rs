@@ -119,6 +119,58 @@ impl<'a> RequestSession<'a> {
     }
 }
 
+impl RequestSession<'_> {
+    /// The value under `key`, read within `timeout`.
+    pub(crate) async fn get(
+        &self,
+        key: &str,
+        timeout: Duration,
+    ) -> Result<Option<serde_json::Value>, SessionReadError> {
+        match *self {
+            #[cfg(feature = "axum-login")]
+            RequestSession::AxumLogin { .. } => Ok(None),
+            #[cfg(feature = "tower-sessions-015")]
+            RequestSession::V015(session) => Ok(bounded(timeout, session.get_value(key)).await??),
+            #[cfg(feature = "tower-sessions-014")]
+            RequestSession::V014(session) => Ok(bounded(timeout, session.get_value(key)).await??),
+        }
+    }
+
+    /// Puts `value` under `key`, within `timeout` (the store is written
+    /// when the response leaves the session layer).
+    pub(crate) async fn insert<V: serde::Serialize + Sync>(
+        &self,
+        key: &str,
+        value: &V,
+        timeout: Duration,
+    ) -> Result<(), SessionReadError> {
+        match *self {
+            #[cfg(feature = "axum-login")]
+            RequestSession::AxumLogin { .. } => Ok(()),
+            #[cfg(feature = "tower-sessions-015")]
+            RequestSession::V015(session) => {
+                Ok(bounded(timeout, session.insert(key, value)).await??)
+            }
+            #[cfg(feature = "tower-sessions-014")]
+            RequestSession::V014(session) => {
+                Ok(bounded(timeout, session.insert(key, value)).await??)
+            }
+        }
+    }
+
+    /// Ends the session as [`logout`](crate::logout) does, within `timeout`.
+    pub(crate) async fn end(&self, timeout: Duration) -> Result<(), SessionReadError> {
+        match *self {
+            #[cfg(feature = "axum-login")]
+            RequestSession::AxumLogin { .. } => Ok(()),
+            #[cfg(feature = "tower-sessions-015")]
+            RequestSession::V015(session) => Ok(bounded(timeout, session.flush()).await??),
+            #[cfg(feature = "tower-sessions-014")]
+            RequestSession::V014(session) => Ok(bounded(timeout, session.flush()).await??),
+        }
+    }
+}
+
 /// The decision on one line's session, written once for both.
 async fn holds_user<S: sealed::SessionOps>(
     session: &S,

@@ -10,6 +10,7 @@ use std::future::Future;
 
 use serde::Serialize;
 
+use crate::deadline::{now_ms, Record, DEADLINE_KEY};
 use crate::options::SESSION_KEY;
 
 #[cfg(not(any(feature = "tower-sessions-015", feature = "tower-sessions-014")))]
@@ -71,7 +72,11 @@ pub async fn login_with_key<S: LoginSession, U: Serialize + ?Sized + Sync>(
     user_id: &U,
 ) -> Result<(), S::Error> {
     session.cycle_id().await?;
-    session.insert(key, user_id).await
+    session.insert(key, user_id).await?;
+    // The clocks of the session's deadlines start at login.
+    session
+        .insert(DEADLINE_KEY, &Record::starting(now_ms()))
+        .await
 }
 
 /// Ends the session: clears its data, deletes it from the store, and expires the cookie.

@@ -242,6 +242,7 @@ pub struct GuardOptions {
     pub(crate) redirect_field: Option<&'static str>,
     pub(crate) logged_in_by: LoggedInBy,
     pub(crate) store_timeout: Duration,
+    pub(crate) passive: bool,
 }
 
 impl GuardOptions {
@@ -309,6 +310,17 @@ impl GuardOptions {
     pub const fn store_timeout(&self) -> Duration {
         self.store_timeout
     }
+
+    /// Whether the route is passive: its requests do not extend the
+    /// session's idle deadline (default `false`; see [`deadline`](crate::deadline)).
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// assert!(!GuardOptions::new().passive());
+    /// ```
+    pub const fn passive(&self) -> bool {
+        self.passive
+    }
 }
 
 impl GuardOptions {
@@ -326,6 +338,7 @@ impl GuardOptions {
             redirect_field: Some("next"),
             logged_in_by: LoggedInBy::SessionKey(SESSION_KEY),
             store_timeout: STORE_TIMEOUT,
+            passive: false,
         }
     }
 
@@ -456,6 +469,22 @@ impl GuardOptions {
             store_timeout: timeout,
             ..self
         }
+    }
+}
+
+impl GuardOptions {
+    /// Makes the route passive, or active again: a passive route (a badge
+    /// polled every 30 s, a status check) is answered as usual, but its
+    /// requests are not activity, so they never keep a session alive.
+    ///
+    /// ```
+    /// # use require_login::GuardOptions;
+    /// const POLL: GuardOptions = GuardOptions::new().with_passive(true);
+    /// assert!(POLL.passive());
+    /// ```
+    #[must_use]
+    pub const fn with_passive(self, passive: bool) -> Self {
+        GuardOptions { passive, ..self }
     }
 }
 

@@ -1,0 +1,219 @@
+//! [`Deadlines`]: how long a session may stay idle, and live at all.
+
+use std::time::Duration;
+
+use crate::options::all_unreserved;
+
+/// The response header that says how many whole seconds are left before
+/// the session's idle deadline, on every guarded response that let the
+/// request through.
+pub const IDLE_LEFT_HEADER: &str = "x-session-idle-left";
+
+/// The response header that says how many whole seconds are left before
+/// the session's absolute deadline (with [`Deadlines::with_absolute`]).
+pub const ABSOLUTE_LEFT_HEADER: &str = "x-session-absolute-left";
+
+/// The request header that makes a request passive: answered as usual, but
+/// not counted as activity, so it does not extend the idle deadline. Any
+/// value; the client script sends `1` for its own checks.
+pub const PASSIVE_HEADER: &str = "x-session-passive";
+
+/// The session key under which the guard keeps a session's deadlines.
+pub const DEADLINE_KEY: &str = "require_login.deadline";
+
+/// The default query field that tells the login page why the session ended.
+pub const REASON_FIELD: &str = "reason";
+
+/// The longest the recorded activity may lag behind the real one.
+const MAX_WRITE_INTERVAL: Duration = Duration::from_secs(60);
+
+/// How long a session may stay idle, and how long it may live at all.
+///
+/// Installed with a [`DeadlineLayer`](super::DeadlineLayer), they apply to
+/// every guard behind it. Both are off in [`Deadlines::new`].
+///
+/// ```
+/// use std::time::Duration;
+/// use require_login::deadline::Deadlines;
+///
+/// const DEADLINES: Deadlines = Deadlines::new()
+///     .with_idle(Duration::from_secs(30 * 60))
+///     .with_absolute(Duration::from_secs(8 * 60 * 60));
+/// assert_eq!(DEADLINES.idle(), Some(Duration::from_secs(1800)));
+/// // Activity is written at most once a minute (a tenth of the idle timeout, at most 60 s).
+/// assert_eq!(DEADLINES.write_interval(), Some(Duration::from_secs(60)));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Deadlines {
+    idle: Option<Duration>,
+    absolute: Option<Duration>,
+    reason_field: Option<&'static str>,
+}
+
+impl Deadlines {
+    /// No deadline, and [`REASON_FIELD`] for the reason.
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert_eq!(Deadlines::new().idle(), None);
+    /// assert_eq!(Deadlines::new().absolute(), None);
+    /// ```
+    pub const fn new() -> Self {
+        Deadlines {
+            idle: None,
+            absolute: None,
+            reason_field: Some(REASON_FIELD),
+        }
+    }
+
+    /// Ends a session after `timeout` without activity.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use require_login::deadline::Deadlines;
+    /// const IDLE: Deadlines = Deadlines::new().with_idle(Duration::from_secs(900));
+    /// assert_eq!(IDLE.idle(), Some(Duration::from_secs(900)));
+    /// ```
+    ///
+    /// # Panics
+    /// When `timeout` is under a second: no page could warn in time.
+    #[must_use]
+    pub const fn with_idle(self, timeout: Duration) -> Self {
+        if timeout.as_millis() < 1000 {
+            panic!("the idle timeout is under a second: give at least one second, such as Duration::from_secs(30 * 60)");
+        }
+        Deadlines {
+            idle: Some(timeout),
+            ..self
+        }
+    }
+
+    /// Ends a session `lifetime` after its login, however active it is.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use require_login::deadline::Deadlines;
+    /// const WORKDAY: Deadlines = Deadlines::new().with_absolute(Duration::from_secs(8 * 3600));
+    /// assert_eq!(WORKDAY.absolute(), Some(Duration::from_secs(28_800)));
+    /// ```
+    ///
+    /// # Panics
+    /// When `lifetime` is under a second.
+    #[must_use]
+    pub const fn with_absolute(self, lifetime: Duration) -> Self {
+        if lifetime.as_millis() < 1000 {
+            panic!("the absolute lifetime is under a second: give at least one second, such as Duration::from_secs(8 * 3600)");
+        }
+        Deadlines {
+            absolute: Some(lifetime),
+            ..self
+        }
+    }
+
+    /// Sets the query field of the login URL that says why the session
+    /// ended (`idle` or `expired`), or leaves the reason out with `None`.
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert_eq!(Deadlines::new().with_reason_field(Some("why")).reason_field(), Some("why"));
+    /// ```
+    ///
+    /// # Panics
+    /// When the name is empty or has other characters than letters, digits,
+    /// `-`, `_`, `.` and `~`.
+    #[must_use]
+    pub const fn with_reason_field(self, field: Option<&'static str>) -> Self {
+        if let Some(name) = field {
+            if name.is_empty() || !all_unreserved(name.as_bytes()) {
+                panic!("the reason field must be a non-empty query name of letters, digits, `-`, `_`, `.` or `~`, such as \"reason\"");
+            }
+        }
+        Deadlines {
+            reason_field: field,
+            ..self
+        }
+    }
+
+    /// The idle timeout, if any.
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert_eq!(Deadlines::default().idle(), None);
+    /// ```
+    pub const fn idle(&self) -> Option<Duration> {
+        self.idle
+    }
+
+    /// The absolute lifetime, if any.
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert_eq!(Deadlines::default().absolute(), None);
+    /// ```
+    pub const fn absolute(&self) -> Option<Duration> {
+        self.absolute
+    }
+
+    /// The login URL's query field for the reason (default [`REASON_FIELD`]).
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert_eq!(Deadlines::default().reason_field(), Some("reason"));
+    /// ```
+    pub const fn reason_field(&self) -> Option<&'static str> {
+        self.reason_field
+    }
+
+    /// How often activity is written to the session: a tenth of the idle
+    /// timeout, at most a minute; `None` without an idle timeout.
+    ///
+    /// Activity within an interval of the last one written is not written
+    /// again, so a session ends up to this much *earlier* than its last
+    /// request plus the idle timeout, never later.
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use require_login::deadline::Deadlines;
+    /// let short = Deadlines::new().with_idle(Duration::from_secs(20));
+    /// assert_eq!(short.write_interval(), Some(Duration::from_secs(2)));
+    /// ```
+    pub fn write_interval(&self) -> Option<Duration> {
+        self.idle.map(|idle| (idle / 10).min(MAX_WRITE_INTERVAL))
+    }
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// Why a session ended, as the login URL's reason field says it.
+///
+/// ```
+/// use require_login::deadline::Reason;
+/// assert_eq!(Reason::Idle.as_str(), "idle");
+/// assert_eq!(Reason::Expired.as_str(), "expired");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Reason {
+    /// The idle timeout passed without activity.
+    Idle,
+    /// The absolute lifetime passed.
+    Expired,
+}
+
+impl Reason {
+    /// The reason field's value: `idle` or `expired`.
+    ///
+    /// ```
+    /// # use require_login::deadline::Reason;
+    /// assert_eq!(Reason::Expired.as_str(), "expired");
+    /// ```
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Reason::Idle => "idle",
+            Reason::Expired => "expired",
+        }
+    }
+}

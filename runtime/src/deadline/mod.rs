@@ -1,0 +1,22 @@
+//! Before the session ends: deadlines the server owns (an idle timeout and
+//! an absolute lifetime), passive requests that do not count as activity,
+//! and the seconds left that every guarded response says.
+//!
+#![doc = include_str!("../../docs/deadline.md")]
+
+mod check;
+mod config;
+mod layer;
+mod record;
+mod status;
+
+pub(crate) use check::check;
+pub use config::{
+    Deadlines, Reason, ABSOLUTE_LEFT_HEADER, DEADLINE_KEY, IDLE_LEFT_HEADER, PASSIVE_HEADER,
+    REASON_FIELD,
+};
+pub(crate) use layer::RequestDeadlines;
+pub use layer::{DeadlineLayer, DeadlineService};
+pub use record::Left;
+pub(crate) use record::{now_ms, Activity, Record};
+pub use status::{status, STATUS_PATH};
