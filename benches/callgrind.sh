@@ -128,6 +128,8 @@ ratio R_both R 1.02 "R_both / R"
 # Where both guards run (a RequireLoginLayer group over a #[require_login]
 # handler), the handler's guard reuses the layer's answer; shown against 1.02.
 ratio F_both F 1.02 "F_both / F" compare
+# Deadlines the server owns (issue 22): judged on every logged-in request.
+ratio C_deadlines C 1.05 "C_deadlines / C (issue 22)"
 if [ -n "${per_request[F]:-}" ]; then
     ratio F H - "F / H"
 fi

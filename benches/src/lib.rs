@@ -87,11 +87,15 @@ pub enum Scenario {
     /// F with a `#[require_login]` handler: the layer and the handler's own
     /// guard both run, the second reusing the first's answer.
     FBoth,
+    /// C behind a `DeadlineLayer` (30 minutes idle, 8 hours absolute): the
+    /// deadlines judged, the seconds left said, activity within the write
+    /// interval (no store write).
+    CDeadlines,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 22] = [
+    pub const ALL: [Scenario; 23] = [
         Scenario::A,
         Scenario::B,
         Scenario::C,
@@ -114,6 +118,7 @@ impl Scenario {
         Scenario::R,
         Scenario::RBoth,
         Scenario::FBoth,
+        Scenario::CDeadlines,
     ];
 
     /// The short name used on the command line and in the reports.
@@ -141,6 +146,7 @@ impl Scenario {
             Scenario::R => "R",
             Scenario::RBoth => "R_both",
             Scenario::FBoth => "F_both",
+            Scenario::CDeadlines => "C_deadlines",
         }
     }
 
@@ -175,6 +181,7 @@ impl Scenario {
             Scenario::FBoth => {
                 "RequireLoginLayer + #[require_login] handler (both run, second reuses), logged in"
             }
+            Scenario::CDeadlines => "#[require_login] behind a DeadlineLayer, logged in",
         }
     }
 
@@ -215,6 +222,7 @@ impl Scenario {
                 | Scenario::R
                 | Scenario::RBoth
                 | Scenario::FBoth
+                | Scenario::CDeadlines
         )
     }
 
@@ -390,6 +398,13 @@ fn router(scenario: Scenario) -> Router {
         }
         Scenario::R => guarded_app(require_login::router::get(hello)),
         Scenario::RBoth => guarded_app(require_login::router::get(guarded)),
+        Scenario::CDeadlines => {
+            use require_login::deadline::{DeadlineLayer, Deadlines};
+            const DEADLINES: Deadlines = Deadlines::new()
+                .with_idle(std::time::Duration::from_secs(30 * 60))
+                .with_absolute(std::time::Duration::from_secs(8 * 60 * 60));
+            with_sessions(get(guarded)).layer(DeadlineLayer::new(DEADLINES))
+        }
         Scenario::FBoth => Router::new()
             .route("/dash", get(guarded))
             .route_layer(RequireLoginLayer::default())

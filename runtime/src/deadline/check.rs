@@ -5,6 +5,8 @@ use http::request::Parts;
 
 use super::record::{judge, now_ms, Activity, Record, Verdict};
 use super::{RequestDeadlines, DEADLINE_KEY, PASSIVE_HEADER};
+
+static PASSIVE: http::HeaderName = http::HeaderName::from_static(PASSIVE_HEADER);
 use crate::guard::session::RequestSession;
 use crate::guard::{deny_because, failed};
 use crate::options::GuardOptions;
@@ -25,20 +27,23 @@ pub(crate) async fn check(
         return Ok(());
     };
     let timeout = options.store_timeout;
-    let passive = options.passive || parts.headers.contains_key(PASSIVE_HEADER);
+    let passive = options.passive || parts.headers.contains_key(&PASSIVE);
     let activity = if passive && activity != Activity::Extend {
         Activity::Passive
     } else {
         activity
     };
     let stored = match session.get(DEADLINE_KEY, timeout).await {
-        Ok(value) => value.and_then(|value| serde_json::from_value::<Record>(value).ok()),
+        Ok(value) => value.as_ref().and_then(Record::from_value),
         Err(error) => return Err(failed(GuardError::SessionStore(error))),
     };
     match judge(stored, &deadlines.deadlines, now_ms(), activity) {
         Verdict::Live { left, write } => {
             if let Some(record) = write {
-                if let Err(error) = session.insert(DEADLINE_KEY, &record, timeout).await {
+                if let Err(error) = session
+                    .insert(DEADLINE_KEY, &record.to_value(), timeout)
+                    .await
+                {
                     return Err(failed(GuardError::SessionStore(error)));
                 }
             }

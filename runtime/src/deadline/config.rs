@@ -4,14 +4,12 @@ use std::time::Duration;
 
 use crate::options::all_unreserved;
 
-/// The response header that says how many whole seconds are left before
-/// the session's idle deadline, on every guarded response that let the
-/// request through.
-pub const IDLE_LEFT_HEADER: &str = "x-session-idle-left";
-
-/// The response header that says how many whole seconds are left before
-/// the session's absolute deadline (with [`Deadlines::with_absolute`]).
-pub const ABSOLUTE_LEFT_HEADER: &str = "x-session-absolute-left";
+/// The response header that says how many whole seconds the session has
+/// left, on every guarded response that let the request through: a
+/// structured-field dictionary (RFC 8941), `idle=1795, absolute=28000`,
+/// each member there when that deadline is set. Seconds left, never a time
+/// of day: a visitor's clock may be hours off.
+pub const SESSION_LEFT_HEADER: &str = "x-session-left";
 
 /// The request header that makes a request passive: answered as usual, but
 /// not counted as activity, so it does not extend the idle deadline. Any

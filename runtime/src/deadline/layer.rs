@@ -7,18 +7,19 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use axum::response::Response;
-use http::{HeaderValue, Request};
+use http::{HeaderName, Request};
 use tower_layer::Layer;
 use tower_service::Service;
 
 use super::record::Left;
-use super::{Deadlines, ABSOLUTE_LEFT_HEADER, IDLE_LEFT_HEADER};
+use super::{Deadlines, SESSION_LEFT_HEADER};
+
+static SESSION_LEFT: HeaderName = HeaderName::from_static(SESSION_LEFT_HEADER);
 
 /// Applies `deadlines` to every guard behind it: a guard that finds a user
 /// also checks the session's deadlines (a passed one is denied as a
 /// logged-out request is, with the reason), records activity, and the
-/// response says the seconds left in [`IDLE_LEFT_HEADER`] and
-/// [`ABSOLUTE_LEFT_HEADER`].
+/// response says the seconds left in [`SESSION_LEFT_HEADER`].
 ///
 /// Add it with `.layer`, beside the `SessionManagerLayer` (either side):
 ///
@@ -94,7 +95,7 @@ impl<S> Layer<S> for DeadlineLayer {
 /// let with_deadlines: DeadlineService<_> = DeadlineLayer::new(Deadlines::new()).layer(app);
 /// // No guard let this request through: no seconds left to say.
 /// let response = with_deadlines.oneshot(http::Request::new(Body::empty())).await.unwrap();
-/// assert!(response.headers().get("x-session-idle-left").is_none());
+/// assert!(response.headers().get("x-session-left").is_none());
 /// # });
 /// ```
 #[derive(Debug, Clone)]
@@ -146,16 +147,8 @@ where
         let future = self.inner.call(request);
         Box::pin(async move {
             let mut response = future.await?;
-            if let Some(left) = state.reported() {
-                let headers = response.headers_mut();
-                for (name, left) in [
-                    (IDLE_LEFT_HEADER, left.idle),
-                    (ABSOLUTE_LEFT_HEADER, left.absolute),
-                ] {
-                    if let Some(left) = left {
-                        headers.insert(name, HeaderValue::from(left.as_secs()));
-                    }
-                }
+            if let Some(value) = state.reported().and_then(super::record::Left::header_value) {
+                response.headers_mut().insert(SESSION_LEFT.clone(), value);
             }
             Ok(response)
         })

@@ -12,8 +12,7 @@ mod status;
 
 pub(crate) use check::check;
 pub use config::{
-    Deadlines, Reason, ABSOLUTE_LEFT_HEADER, DEADLINE_KEY, IDLE_LEFT_HEADER, PASSIVE_HEADER,
-    REASON_FIELD,
+    Deadlines, Reason, DEADLINE_KEY, PASSIVE_HEADER, REASON_FIELD, SESSION_LEFT_HEADER,
 };
 pub(crate) use layer::RequestDeadlines;
 pub use layer::{DeadlineLayer, DeadlineService};

@@ -4,15 +4,16 @@
 
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use serde::{Deserialize, Serialize};
+use http::HeaderValue;
+use serde_json::Value;
 
 use super::{Deadlines, Reason};
 
 /// A session's deadline record, kept under [`DEADLINE_KEY`](super::DEADLINE_KEY):
-/// when it logged in and when it was last seen active, in milliseconds
-/// since the Unix epoch of the server's clock (every instance of an app
-/// reads the same record, so their clocks must agree, as NTP keeps them).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// when it logged in and when it was last seen active, in milliseconds since the Unix epoch of
+/// the server's clock (every instance of an app reads the same record, so
+/// their clocks must agree, as NTP keeps them).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Record {
     pub(crate) login: u64,
     pub(crate) seen: u64,
@@ -24,6 +25,23 @@ impl Record {
         Record {
             login: now,
             seen: now,
+        }
+    }
+
+    /// The record as the session keeps it: `[login, seen]`, one small
+    /// array, since every guarded request reads (and clones) it.
+    pub(crate) fn to_value(self) -> Value {
+        Value::Array(vec![self.login.into(), self.seen.into()])
+    }
+
+    /// The record in `value`; `None` for anything else.
+    pub(crate) fn from_value(value: &Value) -> Option<Self> {
+        match value.as_array()?.as_slice() {
+            [login, seen] => Some(Record {
+                login: login.as_u64()?,
+                seen: seen.as_u64()?,
+            }),
+            _ => None,
         }
     }
 }
@@ -54,6 +72,43 @@ pub struct Left {
     pub idle: Option<Duration>,
     /// Until the absolute deadline, if there is a lifetime.
     pub absolute: Option<Duration>,
+}
+
+impl Left {
+    /// The [`SESSION_LEFT_HEADER`](super::SESSION_LEFT_HEADER) value:
+    /// `idle=1795, absolute=28000`, whole seconds; `None` with no deadline.
+    pub(crate) fn header_value(self) -> Option<HeaderValue> {
+        let mut value = Vec::with_capacity(40);
+        for (name, left) in [(&b"idle="[..], self.idle), (b"absolute=", self.absolute)] {
+            if let Some(left) = left {
+                if !value.is_empty() {
+                    value.extend_from_slice(b", ");
+                }
+                value.extend_from_slice(name);
+                push_decimal(&mut value, left.as_secs());
+            }
+        }
+        if value.is_empty() {
+            return None;
+        }
+        HeaderValue::from_maybe_shared(value).ok()
+    }
+}
+
+/// `n` in decimal, without the formatting machinery (every guarded answer
+/// writes two).
+fn push_decimal(out: &mut Vec<u8>, mut n: u64) {
+    let mut digits = [0u8; 20];
+    let mut at = digits.len();
+    loop {
+        at -= 1;
+        digits[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.extend_from_slice(&digits[at..]);
 }
 
 /// The judgement on a session's record.
@@ -173,6 +228,34 @@ mod tests {
             Verdict::Ended(Reason::Expired),
             "activity does not extend the lifetime"
         );
+    }
+
+    #[test]
+    fn the_record_is_kept_as_a_pair_and_read_back() {
+        let record = Record { login: 7, seen: 9 };
+        assert_eq!(record.to_value(), serde_json::json!([7, 9]));
+        assert_eq!(Record::from_value(&record.to_value()), Some(record));
+        assert_eq!(Record::from_value(&serde_json::json!({"login": 7})), None);
+        assert_eq!(Record::from_value(&serde_json::json!([7, -1])), None);
+    }
+
+    #[test]
+    fn the_header_says_each_deadline_set() {
+        let both = Left {
+            idle: Some(Duration::from_millis(1795_900)),
+            absolute: Some(Duration::from_secs(28_000)),
+        };
+        assert_eq!(both.header_value().unwrap(), "idle=1795, absolute=28000");
+        let idle = Left {
+            absolute: None,
+            ..both
+        };
+        assert_eq!(idle.header_value().unwrap(), "idle=1795");
+        let none = Left {
+            idle: None,
+            absolute: None,
+        };
+        assert_eq!(none.header_value(), None);
     }
 
     #[test]

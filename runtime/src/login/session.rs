@@ -73,10 +73,10 @@ pub async fn login_with_key<S: LoginSession, U: Serialize + ?Sized + Sync>(
 ) -> Result<(), S::Error> {
     session.cycle_id().await?;
     session.insert(key, user_id).await?;
-    // The clocks of the session's deadlines start at login.
-    session
-        .insert(DEADLINE_KEY, &Record::starting(now_ms()))
-        .await
+    // The deadlines' clocks start at login: a session that is never used
+    // ends its idle timeout after login, not after its first guarded request.
+    let started = Record::starting(now_ms()).to_value();
+    session.insert(DEADLINE_KEY, &started).await
 }
 
 /// Ends the session: clears its data, deletes it from the store, and expires the cookie.
