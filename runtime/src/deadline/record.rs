@@ -242,7 +242,7 @@ mod tests {
     #[test]
     fn the_header_says_each_deadline_set() {
         let both = Left {
-            idle: Some(Duration::from_millis(1795_900)),
+            idle: Some(Duration::from_millis(1_795_900)),
             absolute: Some(Duration::from_secs(28_000)),
         };
         assert_eq!(both.header_value().unwrap(), "idle=1795, absolute=28000");
