@@ -29,6 +29,8 @@ pub(crate) struct Args {
     pub(crate) krate: Option<syn::Path>,
     /// `axum_login = Backend`: axum-login's `AuthSession<Backend>` decides.
     pub(crate) axum_login: Option<Type>,
+    /// `passive = true`: the route's requests do not extend the idle deadline.
+    pub(crate) passive: Option<bool>,
     /// Every argument given so far, valid value or not, to report a repeat.
     given: Vec<Argument>,
 }
@@ -45,11 +47,12 @@ enum Argument {
     SessionKey,
     Crate,
     AxumLogin,
+    Passive,
 }
 
 impl Argument {
     /// In the order the messages list them.
-    const ALL: [Argument; 7] = [
+    const ALL: [Argument; 8] = [
         Argument::Login,
         Argument::Sentinel,
         Argument::Status,
@@ -57,6 +60,7 @@ impl Argument {
         Argument::SessionKey,
         Argument::Crate,
         Argument::AxumLogin,
+        Argument::Passive,
     ];
 
     fn named(path: &syn::Path) -> Option<Argument> {
@@ -74,6 +78,7 @@ impl Argument {
             Argument::SessionKey => "session_key",
             Argument::Crate => "crate",
             Argument::AxumLogin => "axum_login",
+            Argument::Passive => "passive",
         }
     }
 
@@ -87,6 +92,7 @@ impl Argument {
             Argument::SessionKey => "session_key = \"user_id\"",
             Argument::Crate => "crate = \"my_reexports::require_login\"",
             Argument::AxumLogin => "axum_login = MyBackend",
+            Argument::Passive => "passive = true",
         }
     }
 
@@ -100,7 +106,8 @@ impl Argument {
             | Argument::Sentinel
             | Argument::Status
             | Argument::RedirectField
-            | Argument::Crate => None,
+            | Argument::Crate
+            | Argument::Passive => None,
         }
     }
 }
@@ -194,6 +201,7 @@ impl Args {
             Argument::RedirectField => self.redirect_field = redirect_field(value, errors),
             Argument::Crate => self.krate = crate_path(&value, errors),
             Argument::AxumLogin => self.axum_login = backend(value, errors),
+            Argument::Passive => self.passive = passive(&value, errors),
         }
         Ok(())
     }
@@ -314,6 +322,19 @@ fn status(value: &Value, errors: &mut Errors) -> Option<u16> {
         code,
         errors,
         "`status` must be 401 or 403: write `status = 403` (the default) or `status = 401`",
+    )
+}
+
+fn passive(value: &Value, errors: &mut Errors) -> Option<bool> {
+    let flag = |lit: &Lit| match lit {
+        Lit::Bool(flag) => Some(flag.value),
+        _ => None,
+    };
+    literal(
+        value,
+        flag,
+        errors,
+        "`passive` takes `true` or `false`: write `passive = true` for a route whose requests (a poll, a status check) must not keep the session alive",
     )
 }
 

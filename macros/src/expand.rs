@@ -147,6 +147,10 @@ fn expand(args: &Args, mut function: ItemFn, site_id_parts: &[String]) -> TokenS
         Some(code) => quote!(#default.with_status(#code)),
         None => default.clone(),
     };
+    let passive = match args.passive {
+        Some(flag) => quote!(#default.with_passive(#flag)),
+        None => default.clone(),
+    };
     // Spanned on the type, so that a type that is no axum-login backend (or
     // a build without the `axum-login` feature) is an error at the argument.
     let axum_login = args.axum_login.as_ref().map(|backend| {
@@ -167,6 +171,7 @@ fn expand(args: &Args, mut function: ItemFn, site_id_parts: &[String]) -> TokenS
                     status: #status,
                     redirect_field: #redirect_field,
                     session_key: #session_key,
+                    passive: #passive,
                 }) #axum_login
             }
         };

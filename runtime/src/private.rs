@@ -100,6 +100,8 @@ pub struct GivenOptions {
     pub redirect_field: GuardOptions,
     /// Carries the session key.
     pub session_key: GuardOptions,
+    /// Carries whether the route is passive.
+    pub passive: GuardOptions,
 }
 
 impl SiteEntry {
@@ -115,6 +117,7 @@ impl SiteEntry {
                 status: given.status.status,
                 redirect_field: given.redirect_field.redirect_field,
                 logged_in_by: given.session_key.logged_in_by,
+                passive: given.passive.passive,
                 ..GuardOptions::new()
             },
         }

@@ -34,7 +34,14 @@ async fn dashboard(State(runs): State<Runs>) -> &'static str {
     "dashboard"
 }
 
-/// `/dash` (active), `/badge` (a passive route), the status endpoint.
+/// Polled: `#[require_login(passive = true)]`.
+#[require_login(passive = true)]
+async fn unread() -> &'static str {
+    "2 unread"
+}
+
+/// `/dash` (active), `/badge` (a passive layer) and `/unread` (a passive
+/// handler), the status endpoint.
 fn app(deadlines: Deadlines, store: impl SessionStore + Clone) -> (Router, Runs) {
     let runs = Runs::default();
     let badge = Router::new()
@@ -44,6 +51,7 @@ fn app(deadlines: Deadlines, store: impl SessionStore + Clone) -> (Router, Runs)
         ));
     let routes = Router::new()
         .route("/dash", get(dashboard))
+        .route("/unread", get(unread))
         .route(STATUS_PATH, deadline::status())
         .merge(badge)
         .layer(DeadlineLayer::new(deadlines))
@@ -131,9 +139,11 @@ async fn passive_requests_let_it_end_on_time() {
     let (app, _) = app(Deadlines::new().with_idle(IDLE), MemoryStore::default());
     let cookie = log_in(&app, "").await;
     let started = Instant::now();
-    // A passive route, and the header on an active one, every 500 ms.
+    // A passive layer, a passive handler and the header on an active
+    // route, every 500 ms.
     loop {
         let badge = visit(&app, "/badge", &cookie, &[("sec-fetch-mode", "cors")]).await;
+        let unread = visit(&app, "/unread", &cookie, &[("sec-fetch-mode", "cors")]).await;
         let marked = visit(
             &app,
             "/dash",
@@ -146,6 +156,7 @@ async fn passive_requests_let_it_end_on_time() {
             break;
         }
         assert_eq!(marked.status, StatusCode::OK, "{marked:?}");
+        assert_eq!(unread.status, StatusCode::OK, "{unread:?}");
         assert!(
             started.elapsed() < IDLE,
             "still logged in after {:?}",

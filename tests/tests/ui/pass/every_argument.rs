@@ -8,7 +8,8 @@ use require_login::{guard::LoginRoutes, require_login};
     sentinel = "ADMIN_LOGIN_REQUIRED",
     status = 401,
     redirect_field = "return_to",
-    session_key = "admin_id"
+    session_key = "admin_id",
+    passive = false
 )]
 async fn admin() -> &'static str {
     "admins only"
