@@ -255,3 +255,46 @@ async fn outage_is_a_500_and_both_recover() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn the_deadline_is_the_sessions_not_the_instances() {
+    let Some(redis) = shared_redis_url() else {
+        return;
+    };
+    // The store keeps sessions for a minute; the guard's deadline is 2 s.
+    let args = ["--idle-seconds", "60", "--deadline-seconds", "2"];
+    let (a, b) = Instance::pair(INSTANCE, &redis, &args);
+    let (idler, active) = (unique_user("idler"), unique_user("active"));
+    let mut idle_browser = Browser::new();
+    let mut active_browser = Browser::new();
+    idle_browser.log_in(&a.base, &idler).await;
+    active_browser.log_in(&b.base, &active).await;
+
+    // 3 s of activity on A and B in turn: the deadline one moved, the
+    // other sees.
+    let start = Instant::now();
+    let mut turn = 0;
+    while start.elapsed() < Duration::from_secs(3) {
+        let base = if turn % 2 == 0 { &a.base } else { &b.base };
+        let reply = active_browser.call(base, Kind::Fetch).await;
+        assert_eq!(
+            wrong_answer(Kind::Fetch, Some(&active), &reply),
+            None,
+            "kept active, at {:?}",
+            start.elapsed()
+        );
+        turn += 1;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+
+    // The idler's session passed its deadline on both: denied, with the reason.
+    let reply = idle_browser.call(&b.base, Kind::Fetch).await;
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{reply:?}");
+    assert_eq!(
+        reply.login_url.as_deref(),
+        Some("/login?next=/page&reason=idle"),
+        "{reply:?}"
+    );
+    // It ended for good: A has no session for it either.
+    assert_answers(&mut idle_browser, &a.base, None, "after its deadline, on A").await;
+}

@@ -56,6 +56,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json, Router};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use require_login::deadline::{self, DeadlineLayer, Deadlines};
 use require_login::router::{get, post};
 use require_login::{
     client::PageOwnerKey,
@@ -185,6 +186,8 @@ fn routes() -> GuardedRouter<AppState> {
     GuardedRouter::new()
         .public_route("/", get(index))
         .public_route("/login", get(login_page).post(login_submit))
+        // Guards itself: a GET reads the deadlines passively, a POST extends.
+        .public_route(deadline::STATUS_PATH, deadline::status())
         .public_route("/logout", get(logout_page).post(logout_submit))
         .public_route(
             "/admin/login",
@@ -253,6 +256,7 @@ pub fn app(config: DemoConfig) -> Router {
 /// ```
 pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
     let idle = time::Duration::try_from(config.idle).unwrap_or(time::Duration::seconds(30));
+    let idle_deadline = config.idle.max(Duration::from_secs(1));
     let sessions = SessionManagerLayer::new(store)
         .with_secure(false)
         .with_expiry(Expiry::OnInactivity(idle))
@@ -268,6 +272,11 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
         .build()
         .unwrap_or_else(|error| panic!("the demo's routes: {error}"))
         .with_state(state)
+        // The guard's own idle deadline, which pages can see (tower-sessions'
+        // expiry above stays as the store's backstop).
+        .layer(DeadlineLayer::new(
+            Deadlines::new().with_idle(idle_deadline),
+        ))
         .layer(sessions)
 }
 
@@ -332,6 +341,17 @@ async fn index(State(demo): State<AppState>, session: Session) -> Html<String> {
 #[derive(Deserialize)]
 struct NextQuery {
     next: Option<String>,
+    /// Why the session ended, when the guard knows (`idle`, `expired`).
+    reason: Option<String>,
+}
+
+/// What the login page says about why the session ended.
+fn why_logged_out(reason: Option<&str>) -> Option<&'static str> {
+    match reason {
+        Some("idle") => Some("You were logged out after a while without activity."),
+        Some("expired") => Some("Your session reached its time limit."),
+        _ => None,
+    }
 }
 
 #[derive(Deserialize)]
@@ -373,7 +393,8 @@ fn login_form(action: &str, title: &str, next: Option<&str>, error: Option<&str>
 }
 
 async fn login_page(Query(q): Query<NextQuery>) -> Html<String> {
-    login_form("/login", "Log in", q.next.as_deref(), None)
+    let why = why_logged_out(q.reason.as_deref());
+    login_form("/login", "Log in", q.next.as_deref(), why)
 }
 
 /// `FromThisSite` first: another site's form cannot log a visitor in to an
@@ -882,7 +903,8 @@ async fn admin_stats(State(demo): State<AppState>, session: Session) -> Json<ser
 }
 
 async fn admin_login_page(Query(q): Query<NextQuery>) -> Html<String> {
-    login_form("/admin/login", "Admin log in", q.next.as_deref(), None)
+    let why = why_logged_out(q.reason.as_deref());
+    login_form("/admin/login", "Admin log in", q.next.as_deref(), why)
 }
 
 async fn admin_login_submit(

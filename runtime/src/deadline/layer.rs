@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
@@ -70,10 +71,21 @@ impl DeadlineLayer {
     }
 }
 
+/// Whether this process has built a [`DeadlineLayer`] into a service:
+/// [`login`](crate::login()) then records the login time, so that the
+/// clocks start at login. An app without deadlines keeps no record.
+static IN_USE: AtomicBool = AtomicBool::new(false);
+
+/// Whether a [`DeadlineLayer`] was applied in this process.
+pub(crate) fn in_use() -> bool {
+    IN_USE.load(Ordering::Relaxed)
+}
+
 impl<S> Layer<S> for DeadlineLayer {
     type Service = DeadlineService<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
+        IN_USE.store(true, Ordering::Relaxed);
         DeadlineService {
             inner,
             deadlines: self.deadlines,

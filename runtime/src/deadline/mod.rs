@@ -14,7 +14,7 @@ pub(crate) use check::check;
 pub use config::{
     Deadlines, Reason, DEADLINE_KEY, PASSIVE_HEADER, REASON_FIELD, SESSION_LEFT_HEADER,
 };
-pub(crate) use layer::RequestDeadlines;
+pub(crate) use layer::{in_use, RequestDeadlines};
 pub use layer::{DeadlineLayer, DeadlineService};
 pub use record::Left;
 pub(crate) use record::{now_ms, Activity, Record};

@@ -10,7 +10,7 @@ use std::future::Future;
 
 use serde::Serialize;
 
-use crate::deadline::{now_ms, Record, DEADLINE_KEY};
+use crate::deadline::{self, now_ms, Record, DEADLINE_KEY};
 use crate::options::SESSION_KEY;
 
 #[cfg(not(any(feature = "tower-sessions-015", feature = "tower-sessions-014")))]
@@ -73,10 +73,14 @@ pub async fn login_with_key<S: LoginSession, U: Serialize + ?Sized + Sync>(
 ) -> Result<(), S::Error> {
     session.cycle_id().await?;
     session.insert(key, user_id).await?;
-    // The deadlines' clocks start at login: a session that is never used
-    // ends its idle timeout after login, not after its first guarded request.
-    let started = Record::starting(now_ms()).to_value();
-    session.insert(DEADLINE_KEY, &started).await
+    // With deadlines, their clocks start at login: a session never used
+    // after it still ends an idle timeout later. Without, no record is kept
+    // (every read of the session would clone it).
+    if deadline::in_use() {
+        let started = Record::starting(now_ms()).to_value();
+        session.insert(DEADLINE_KEY, &started).await?;
+    }
+    Ok(())
 }
 
 /// Ends the session: clears its data, deletes it from the store, and expires the cookie.

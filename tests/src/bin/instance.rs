@@ -5,6 +5,7 @@
 //!
 //! ```text
 //! instance --redis redis://127.0.0.1:6379 [--idle-seconds 30] [--command-timeout-seconds 2]
+//!          [--deadline-seconds N]  (the guard's own idle deadline, `DeadlineLayer`)
 //!          [--check guard|hand-written]
 //! ```
 //!
@@ -104,6 +105,7 @@ async fn hand_written(session: Session, request: Request) -> Response {
 struct Args {
     redis: String,
     idle: Duration,
+    deadline: Option<Duration>,
     hand_written: bool,
     command_timeout: Duration,
 }
@@ -119,6 +121,7 @@ fn seconds(flag: &str, value: &str) -> Result<Duration, String> {
 fn args() -> Result<Args, String> {
     let mut redis = None;
     let mut idle = Duration::from_secs(30);
+    let mut deadline = None;
     let mut hand_written = false;
     let mut command_timeout = require_login_demo::redis::COMMAND_TIMEOUT;
     let mut args = std::env::args().skip(1);
@@ -127,6 +130,7 @@ fn args() -> Result<Args, String> {
         match arg.as_str() {
             "--redis" => redis = Some(value()?),
             "--idle-seconds" => idle = seconds(&arg, &value()?)?,
+            "--deadline-seconds" => deadline = Some(seconds(&arg, &value()?)?),
             "--command-timeout-seconds" => command_timeout = seconds(&arg, &value()?)?,
             "--check" => match value()?.as_str() {
                 "guard" => hand_written = false,
@@ -140,6 +144,7 @@ fn args() -> Result<Args, String> {
     Ok(Args {
         redis,
         idle,
+        deadline,
         hand_written,
         command_timeout,
     })
@@ -184,6 +189,12 @@ async fn main() -> ExitCode {
             .route("/page", get(page))
             .route("/api/whoami", get(whoami))
             .route("/fragment", get(fragment))
+    };
+    let guarded = match args.deadline {
+        Some(idle) => guarded.layer(require_login::deadline::DeadlineLayer::new(
+            require_login::deadline::Deadlines::new().with_idle(idle),
+        )),
+        None => guarded,
     };
     let app = guarded
         .route("/login", post(log_in))
