@@ -56,6 +56,7 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json, Router};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
+use require_login::client::{warning_script, WARNING_SCRIPT_PATH, WARNING_SCRIPT_TAG};
 use require_login::deadline::{self, DeadlineLayer, Deadlines};
 use require_login::router::{get, post};
 use require_login::{
@@ -116,6 +117,9 @@ pub const NPM_HTMX: &str = concat!(
 pub struct DemoConfig {
     /// A session ends after this long without a request.
     pub idle: Duration,
+    /// How long before the end the dashboard warns (the session warning
+    /// script); `None`: no warning. At least 20 s.
+    pub warning: Option<Duration>,
     /// jQuery's file, served at `/assets/jquery.min.js`.
     pub jquery: PathBuf,
     /// htmx's file, served at `/assets/htmx.min.js`.
@@ -126,6 +130,7 @@ impl Default for DemoConfig {
     fn default() -> Self {
         DemoConfig {
             idle: Duration::from_secs(30),
+            warning: Some(Duration::from_secs(20)),
             jquery: PathBuf::from(DEBIAN_JQUERY),
             htmx: PathBuf::from(NPM_HTMX),
         }
@@ -198,6 +203,7 @@ fn routes() -> GuardedRouter<AppState> {
             get(admin_logout_page).post(admin_logout_submit),
         )
         .public_route(CLIENT_SCRIPT_PATH, get(client_script))
+        .public_route(WARNING_SCRIPT_PATH, get(warning_script))
         .public_route("/assets/jquery.min.js", get(jquery_asset))
         .public_route("/assets/htmx.min.js", get(htmx_asset))
         .route("/dashboard", get(dashboard))
@@ -256,7 +262,11 @@ pub fn app(config: DemoConfig) -> Router {
 /// ```
 pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
     let idle = time::Duration::try_from(config.idle).unwrap_or(time::Duration::seconds(30));
-    let idle_deadline = config.idle.max(Duration::from_secs(1));
+    let deadlines = Deadlines::new().with_idle(config.idle.max(Duration::from_secs(1)));
+    let deadlines = match config.warning {
+        Some(before) => deadlines.with_warning(before),
+        None => deadlines,
+    };
     let sessions = SessionManagerLayer::new(store)
         .with_secure(false)
         .with_expiry(Expiry::OnInactivity(idle))
@@ -274,9 +284,7 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
         .with_state(state)
         // The guard's own idle deadline, which pages can see (tower-sessions'
         // expiry above stays as the store's backstop).
-        .layer(DeadlineLayer::new(
-            Deadlines::new().with_idle(idle_deadline),
-        ))
+        .layer(DeadlineLayer::new(deadlines))
         .layer(sessions)
 }
 
@@ -517,13 +525,19 @@ const XHR_JS: &str = include_str!("../static/xhr.js");
 const JQUERY_JS: &str = include_str!("../static/jquery.js");
 
 #[require_login]
-async fn dashboard(session: Session) -> Html<String> {
+async fn dashboard(State(demo): State<AppState>, session: Session) -> Html<String> {
     let user = user_of(&session, require_login::options::SESSION_KEY)
         .await
         .unwrap_or_default();
+    // The warning before the session ends, when the demo turns it on.
+    let warning = if demo.config.warning.is_some() {
+        WARNING_SCRIPT_TAG
+    } else {
+        ""
+    };
     page(
         "Dashboard",
-        &format!("{CLIENT_SCRIPT_TAG}{}", csrf::meta(&session).await),
+        &format!("{CLIENT_SCRIPT_TAG}{warning}{}", csrf::meta(&session).await),
         &fill(
             include_str!("../pages/dashboard.html"),
             &[

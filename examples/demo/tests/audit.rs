@@ -21,6 +21,7 @@ fn the_demo_routes_are_protected_as_pinned() {
         GET     /admin/logout          public   -        -             -       -
         POST    /admin/logout          public   -        -             -       -
         GET     /require-login.js      public   -        -             -       -
+        GET     /require-login-warning.js public -       -             -       -
         GET     /assets/jquery.min.js  public   -        -             -       -
         GET     /assets/htmx.min.js    public   -        -             -       -
         GET     /dashboard             guarded  handler  /login        403     LOGIN_REQUIRED

@@ -9,7 +9,9 @@ pub(crate) mod escape;
 mod owner;
 mod script;
 mod serve;
+mod warning;
 
 pub use owner::{PageOwner, PageOwnerKey, SecretTooShort, PAGE_OWNER_META};
 pub use script::ClientScript;
 pub use serve::{client_script, script_tag, CLIENT_SCRIPT_PATH, CLIENT_SCRIPT_TAG};
+pub use warning::{warning_script, WARNING_SCRIPT_PATH, WARNING_SCRIPT_TAG};

@@ -420,7 +420,7 @@ pub(super) const ASSET: &str = include_str!("../../assets/require-login.js");
 pub(super) const KEEP_FORMS_ASSET: &str = include_str!("../../assets/keep-forms.js");
 
 /// Appends the served lines of `asset` ([`served_line`]), each ended by `\n`.
-fn push_served(out: &mut String, asset: &str) {
+pub(super) fn push_served(out: &mut String, asset: &str) {
     let mut at = 0;
     while let Some((start, end, next)) = served_line(asset.as_bytes(), at) {
         out.push_str(&asset[start..end]);
@@ -430,7 +430,7 @@ fn push_served(out: &mut String, asset: &str) {
 }
 
 /// FNV-1a of what [`push_served`] appends for `asset`, from `hash` on.
-const fn hash_served(mut hash: u64, asset: &str) -> u64 {
+pub(super) const fn hash_served(mut hash: u64, asset: &str) -> u64 {
     let asset = asset.as_bytes();
     let mut at = 0;
     while let Some((start, end, next)) = served_line(asset, at) {
@@ -476,12 +476,12 @@ const fn served_line(src: &[u8], mut at: usize) -> Option<(usize, usize, usize)>
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
     /// The size of `source` gzipped at the best level, as a server that
     /// compresses sends it.
-    fn gzipped(source: &str) -> usize {
+    pub(in crate::client) fn gzipped(source: &str) -> usize {
         use std::io::Write as _;
         let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
         gzip.write_all(source.as_bytes()).unwrap();

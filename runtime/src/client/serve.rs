@@ -148,7 +148,7 @@ const DEFAULT_TAG: [u8; TAG_START.len() + 16 + TAG_END.len()] = {
 };
 
 /// A script ready to serve: its bytes, version and `ETag`.
-struct Served {
+pub(super) struct Served {
     body: Bytes,
     version: String,
     etag: HeaderValue,
@@ -156,10 +156,14 @@ struct Served {
 
 impl Served {
     fn new(script: ClientScript) -> Served {
-        let version = script.version();
+        Served::of(script.source(), script.version())
+    }
+
+    /// `source` at `version` (its hash, in hex).
+    pub(super) fn of(source: String, version: String) -> Served {
         let etag = HeaderValue::from_str(&format!("\"{version}\"")).expect("hex digits in quotes");
         Served {
-            body: Bytes::from(script.source()),
+            body: Bytes::from(source),
             version,
             etag,
         }
@@ -168,7 +172,7 @@ impl Served {
     /// The answer to a request with this `query` and these headers: `304`
     /// when `If-None-Match` names this version, else the script; `immutable`
     /// at this version's URL, `no-cache` at any other.
-    fn respond(&self, query: Option<&str>, headers: &HeaderMap) -> Response {
+    pub(super) fn respond(&self, query: Option<&str>, headers: &HeaderMap) -> Response {
         let versioned = query.is_some_and(|query| {
             query
                 .split('&')

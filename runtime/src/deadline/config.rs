@@ -22,6 +22,12 @@ pub const DEADLINE_KEY: &str = "require_login.deadline";
 /// The default query field that tells the login page why the session ended.
 pub const REASON_FIELD: &str = "reason";
 
+/// How long before the end the warning script opens its dialog by default.
+pub const DEFAULT_WARNING: Duration = Duration::from_secs(120);
+
+/// The shortest warning: WCAG 2.2.1 asks for at least 20 seconds to answer.
+pub const MIN_WARNING: Duration = Duration::from_secs(20);
+
 /// The longest the recorded activity may lag behind the real one.
 const MAX_WRITE_INTERVAL: Duration = Duration::from_secs(60);
 
@@ -46,6 +52,8 @@ pub struct Deadlines {
     idle: Option<Duration>,
     absolute: Option<Duration>,
     reason_field: Option<&'static str>,
+    warning: Duration,
+    logout_url: &'static str,
 }
 
 impl Deadlines {
@@ -61,6 +69,8 @@ impl Deadlines {
             idle: None,
             absolute: None,
             reason_field: Some(REASON_FIELD),
+            warning: DEFAULT_WARNING,
+            logout_url: "/logout",
         }
     }
 
@@ -130,6 +140,79 @@ impl Deadlines {
             reason_field: field,
             ..self
         }
+    }
+
+    /// How long before the session ends the warning script
+    /// ([`WARNING_SCRIPT_TAG`](crate::client::WARNING_SCRIPT_TAG)) opens its
+    /// dialog (default [`DEFAULT_WARNING`], 2 minutes).
+    ///
+    /// ```
+    /// # use std::time::Duration;
+    /// # use require_login::deadline::Deadlines;
+    /// const D: Deadlines = Deadlines::new().with_warning(Duration::from_secs(60));
+    /// assert_eq!(D.warning(), Duration::from_secs(60));
+    /// ```
+    ///
+    /// # Panics
+    /// Under [`MIN_WARNING`] (20 s): WCAG 2.2.1 gives the user at least
+    /// 20 seconds to extend.
+    #[must_use]
+    pub const fn with_warning(self, before: Duration) -> Self {
+        if before.as_millis() < MIN_WARNING.as_millis() {
+            panic!("the warning comes less than 20 seconds before the end, too late to answer (WCAG 2.2.1): give at least Duration::from_secs(20)");
+        }
+        Deadlines {
+            warning: before,
+            ..self
+        }
+    }
+
+    /// Where the warning's "Log out" posts a form (default `/logout`).
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert_eq!(Deadlines::new().with_logout_url("/sign-out").logout_url(), "/sign-out");
+    /// ```
+    ///
+    /// # Panics
+    /// When `url` is not a path starting with a single `/`.
+    #[must_use]
+    pub const fn with_logout_url(self, url: &'static str) -> Self {
+        let bytes = url.as_bytes();
+        if bytes.is_empty() || bytes[0] != b'/' || (bytes.len() > 1 && bytes[1] == b'/') {
+            panic!("the logout URL must be a path on this site, such as \"/logout\"");
+        }
+        let mut i = 0;
+        while i < bytes.len() {
+            if !bytes[i].is_ascii_graphic() || bytes[i] == b'"' || bytes[i] == b'\\' {
+                panic!("the logout URL must be visible ASCII without quotes or backslashes, such as \"/logout\"");
+            }
+            i += 1;
+        }
+        Deadlines {
+            logout_url: url,
+            ..self
+        }
+    }
+
+    /// How long before the end the warning opens.
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert_eq!(Deadlines::new().warning(), require_login::deadline::DEFAULT_WARNING);
+    /// ```
+    pub const fn warning(&self) -> Duration {
+        self.warning
+    }
+
+    /// Where the warning's "Log out" posts.
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert_eq!(Deadlines::new().logout_url(), "/logout");
+    /// ```
+    pub const fn logout_url(&self) -> &'static str {
+        self.logout_url
     }
 
     /// The idle timeout, if any.

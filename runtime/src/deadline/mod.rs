@@ -12,7 +12,8 @@ mod status;
 
 pub(crate) use check::check;
 pub use config::{
-    Deadlines, Reason, DEADLINE_KEY, PASSIVE_HEADER, REASON_FIELD, SESSION_LEFT_HEADER,
+    Deadlines, Reason, DEADLINE_KEY, DEFAULT_WARNING, MIN_WARNING, PASSIVE_HEADER, REASON_FIELD,
+    SESSION_LEFT_HEADER,
 };
 pub(crate) use layer::{in_use, RequestDeadlines};
 pub use layer::{DeadlineLayer, DeadlineService};

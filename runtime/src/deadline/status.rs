@@ -1,5 +1,6 @@
 //! The status endpoint: what the session has left, for the client script.
 
+use std::fmt::Write as _;
 use std::sync::Arc;
 
 use axum::extract::Request;
@@ -20,7 +21,9 @@ pub const STATUS_PATH: &str = "/require-login/session";
 /// The session's status endpoint, for [`STATUS_PATH`]: guarded with the
 /// default options (a logged-out caller gets the sentinel), it answers
 /// `{"idle": 1795, "absolute": null}`, the whole seconds left before each
-/// deadline (`null` when there is none).
+/// deadline (`null` when there is none), and for the warning script how
+/// long before the end it warns, where "Log out" posts and the login URL's
+/// reason field: `"warn": 120, "logout": "/logout", "reason_field": "reason"`.
 ///
 /// A `GET` is passive: asking does not extend the session. A `POST` from
 /// this site ([`FromThisSite`]; it only extends, so no CSRF token is needed)
@@ -62,10 +65,8 @@ async fn answer(request: Request, activity: Activity) -> Response {
     if let Err(denied) = decide(&parts, &GuardOptions::new(), activity).await {
         return denied.into_response();
     }
-    let left = parts
-        .extensions
-        .get::<Arc<RequestDeadlines>>()
-        .and_then(|deadlines| deadlines.reported());
+    let deadlines = parts.extensions.get::<Arc<RequestDeadlines>>();
+    let left = deadlines.and_then(|deadlines| deadlines.reported());
     let seconds = |left: Option<std::time::Duration>| {
         left.map_or_else(|| "null".to_owned(), |left| left.as_secs().to_string())
     };
@@ -73,7 +74,21 @@ async fn answer(request: Request, activity: Activity) -> Response {
         Some(left) => (seconds(left.idle), seconds(left.absolute)),
         None => (seconds(None), seconds(None)),
     };
-    let body = format!("{{\"idle\":{idle},\"absolute\":{absolute}}}");
+    let mut body = format!("{{\"idle\":{idle},\"absolute\":{absolute}");
+    if let Some(deadlines) = deadlines.map(|state| state.deadlines) {
+        // What the warning script needs (the URL and field are checked
+        // visible ASCII without quotes: no escaping).
+        let reason = deadlines
+            .reason_field()
+            .map_or_else(|| "null".to_owned(), |field| format!("\"{field}\""));
+        let _ = write!(
+            body,
+            ",\"warn\":{},\"logout\":\"{}\",\"reason_field\":{reason}",
+            deadlines.warning().as_secs(),
+            deadlines.logout_url(),
+        );
+    }
+    body.push('}');
     (
         [
             (CONTENT_TYPE, HeaderValue::from_static("application/json")),

@@ -22,3 +22,4 @@ mod forms;
 mod login_page;
 mod round_trip;
 mod script;
+mod warning;

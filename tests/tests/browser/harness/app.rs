@@ -33,10 +33,16 @@ where
 
 /// The demo app, plus a few test-only routes.
 pub(crate) fn test_app(idle: Duration) -> axum::Router {
-    let config = DemoConfig {
+    test_app_with(DemoConfig {
         idle,
+        // The warning has tests of its own (warning.rs).
+        warning: None,
         ..DemoConfig::default()
-    };
+    })
+}
+
+/// [`test_app`] on a demo set up as `config`.
+pub(crate) fn test_app_with(config: DemoConfig) -> axum::Router {
     HITS.lock().unwrap_or_else(PoisonError::into_inner).clear();
     ARRIVED
         .lock()
@@ -551,6 +557,7 @@ where
     let demo = || {
         app(DemoConfig {
             idle: FORMS_IDLE,
+            warning: None,
             ..DemoConfig::default()
         })
         // Answers to a draft's successful submit (the form's action set by
