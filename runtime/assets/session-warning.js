@@ -49,6 +49,8 @@
   var idleEnd = null, absoluteEnd = null;
   var warn = 120, logoutUrl = "/logout", reasonField = "reason";
   var timer = null, dialog = null;
+  // The final warning (the absolute end) was closed: not shown again.
+  var dismissed = false;
 
   // "idle=1795, absolute=28000" (RFC 8941 dictionary) into seconds.
   function members(value) {
@@ -63,7 +65,10 @@
   function learn(left, fromHere) {
     var at = now();
     idleEnd = typeof left.idle === "number" ? at + left.idle * 1000 : null;
-    absoluteEnd = typeof left.absolute === "number" ? at + left.absolute * 1000 : null;
+    var ends = typeof left.absolute === "number" ? at + left.absolute * 1000 : null;
+    // Another session (a new login) has another absolute end.
+    if (ends === null || absoluteEnd === null || Math.abs(ends - absoluteEnd) > 2000) { dismissed = false; }
+    absoluteEnd = ends;
     if (fromHere) { tell({ type: "left", idle: left.idle, absolute: left.absolute }); }
     schedule();
   }
@@ -133,7 +138,7 @@
       timer = window.setTimeout(schedule, left - warn * 1000);
       return;
     }
-    show(Math.ceil(left / 1000));
+    if (final() && dismissed) { close(); } else { show(Math.ceil(left / 1000)); }
     timer = window.setTimeout(schedule, Math.min(1000, left));
   }
   // The deadline passed: the status endpoint's denial takes the page to the
@@ -174,7 +179,9 @@
       style: "position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap" }));
     var stay = element("button", { type: "button", id: "require-login-stay" }, t.stay);
     var out = element("button", { type: "button", id: "require-login-logout" }, t.logout);
-    stay.addEventListener("click", function () { if (final()) { close(); } else { extend(); } });
+    stay.addEventListener("click", function () {
+      if (final()) { dismissed = true; close(); } else { extend(); }
+    });
     out.addEventListener("click", logout);
     box.appendChild(stay);
     box.appendChild(out);

@@ -284,3 +284,29 @@ async fn activity_is_written_once_a_write_interval() {
     );
     assert!(writes >= 2, "activity was recorded: {writes} writes");
 }
+
+#[tokio::test]
+async fn guarded_pages_can_be_kept_out_of_every_cache() {
+    use axum::response::Html;
+    let routes = Router::new()
+        .route(
+            "/page",
+            get(|_: require_login::RequireLogin| async { Html("<p>guarded</p>") }),
+        )
+        .route(
+            "/data",
+            get(|_: require_login::RequireLogin| async { "data" }),
+        )
+        .route("/public", get(|| async { Html("<p>public</p>") }))
+        .layer(DeadlineLayer::new(
+            Deadlines::new().with_idle(IDLE).with_no_store_pages(true),
+        ));
+    let app = with_sessions(routes, MemoryStore::default());
+    let cookie = log_in(&app, "").await;
+    let page = visit(&app, "/page", &cookie, &[]).await;
+    assert_eq!(page.header("cache-control"), "no-store", "{page:?}");
+    let data = visit(&app, "/data", &cookie, &[]).await;
+    assert!(data.headers.get("cache-control").is_none(), "{data:?}");
+    let public = visit(&app, "/public", &cookie, &[]).await;
+    assert!(public.headers.get("cache-control").is_none(), "{public:?}");
+}

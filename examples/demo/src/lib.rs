@@ -118,8 +118,11 @@ pub struct DemoConfig {
     /// A session ends after this long without a request.
     pub idle: Duration,
     /// How long before the end the dashboard warns (the session warning
-    /// script); `None`: no warning. At least 20 s.
+    /// script, and guarded pages kept out of the back/forward cache);
+    /// `None`: no warning. At least 20 s.
     pub warning: Option<Duration>,
+    /// A session ends this long after login however active; `None`: never.
+    pub absolute: Option<Duration>,
     /// jQuery's file, served at `/assets/jquery.min.js`.
     pub jquery: PathBuf,
     /// htmx's file, served at `/assets/htmx.min.js`.
@@ -131,6 +134,7 @@ impl Default for DemoConfig {
         DemoConfig {
             idle: Duration::from_secs(30),
             warning: Some(Duration::from_secs(20)),
+            absolute: None,
             jquery: PathBuf::from(DEBIAN_JQUERY),
             htmx: PathBuf::from(NPM_HTMX),
         }
@@ -207,6 +211,7 @@ fn routes() -> GuardedRouter<AppState> {
         .public_route("/assets/jquery.min.js", get(jquery_asset))
         .public_route("/assets/htmx.min.js", get(htmx_asset))
         .route("/dashboard", get(dashboard))
+        .route("/api/unread", get(unread))
         .route("/fetch", get(fetch_page))
         .route("/xhr", get(xhr_page))
         .route("/jquery", get(jquery_page))
@@ -264,7 +269,11 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
     let idle = time::Duration::try_from(config.idle).unwrap_or(time::Duration::seconds(30));
     let deadlines = Deadlines::new().with_idle(config.idle.max(Duration::from_secs(1)));
     let deadlines = match config.warning {
-        Some(before) => deadlines.with_warning(before),
+        Some(before) => deadlines.with_warning(before).with_no_store_pages(true),
+        None => deadlines,
+    };
+    let deadlines = match config.absolute {
+        Some(lifetime) => deadlines.with_absolute(lifetime),
         None => deadlines,
     };
     let sessions = SessionManagerLayer::new(store)
@@ -524,16 +533,29 @@ const FETCH_JS: &str = include_str!("../static/fetch.js");
 const XHR_JS: &str = include_str!("../static/xhr.js");
 const JQUERY_JS: &str = include_str!("../static/jquery.js");
 
+/// The dashboard's unread count, polled: passive, so the poll does not
+/// keep the session alive and the warning still comes.
+const UNREAD_BADGE: &str = "<p>Unread messages: <output id=\"unread\">?</output> \
+     (asked every 2 s; a passive route, so asking does not keep you logged in)</p>\
+     <script>setInterval(function () { fetch('/api/unread').then(function (r) { return r.ok ? r.text() : null; })\
+     .then(function (n) { if (n !== null) { document.getElementById('unread').textContent = n; } }); }, 2000);</script>";
+
+#[require_login(passive = true)]
+async fn unread() -> &'static str {
+    "3"
+}
+
 #[require_login]
 async fn dashboard(State(demo): State<AppState>, session: Session) -> Html<String> {
     let user = user_of(&session, require_login::options::SESSION_KEY)
         .await
         .unwrap_or_default();
-    // The warning before the session ends, when the demo turns it on.
-    let warning = if demo.config.warning.is_some() {
-        WARNING_SCRIPT_TAG
+    // The warning before the session ends, when the demo turns it on, and
+    // a badge polled every 2 s that does not keep the session alive.
+    let (warning, badge) = if demo.config.warning.is_some() {
+        (WARNING_SCRIPT_TAG, UNREAD_BADGE)
     } else {
-        ""
+        ("", "")
     };
     page(
         "Dashboard",
@@ -545,6 +567,7 @@ async fn dashboard(State(demo): State<AppState>, session: Session) -> Html<Strin
                 ("calls_js", CALLS_JS),
                 ("fetch_js", FETCH_JS),
                 ("xhr_js", XHR_JS),
+                ("badge", badge),
             ],
         ),
     )

@@ -54,6 +54,7 @@ pub struct Deadlines {
     reason_field: Option<&'static str>,
     warning: Duration,
     logout_url: &'static str,
+    no_store_pages: bool,
 }
 
 impl Deadlines {
@@ -71,6 +72,7 @@ impl Deadlines {
             reason_field: Some(REASON_FIELD),
             warning: DEFAULT_WARNING,
             logout_url: "/logout",
+            no_store_pages: false,
         }
     }
 
@@ -193,6 +195,39 @@ impl Deadlines {
             logout_url: url,
             ..self
         }
+    }
+
+    /// Keeps guarded HTML pages out of every cache, the browser's
+    /// back/forward cache included (`Cache-Control: no-store` on each
+    /// guarded `text/html` answer), so that Back after a logout shows the
+    /// login page, not the guarded page as it was.
+    ///
+    /// The trade-off: Back and Forward between guarded pages load them
+    /// again from the server instead of restoring them at once. Without
+    /// it, the warning script still asks the server when a page comes back
+    /// from that cache and leaves it if the session ended, but the page
+    /// shows for that moment.
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert!(Deadlines::new().with_no_store_pages(true).no_store_pages());
+    /// ```
+    #[must_use]
+    pub const fn with_no_store_pages(self, no_store: bool) -> Self {
+        Deadlines {
+            no_store_pages: no_store,
+            ..self
+        }
+    }
+
+    /// Whether guarded HTML pages are `Cache-Control: no-store`.
+    ///
+    /// ```
+    /// # use require_login::deadline::Deadlines;
+    /// assert!(!Deadlines::new().no_store_pages());
+    /// ```
+    pub const fn no_store_pages(&self) -> bool {
+        self.no_store_pages
     }
 
     /// How long before the end the warning opens.

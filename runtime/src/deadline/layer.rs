@@ -8,7 +8,8 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 
 use axum::response::Response;
-use http::{HeaderName, Request};
+use http::header::{CACHE_CONTROL, CONTENT_TYPE};
+use http::{HeaderMap, HeaderName, HeaderValue, Request};
 use tower_layer::Layer;
 use tower_service::Service;
 
@@ -159,10 +160,29 @@ where
         let future = self.inner.call(request);
         Box::pin(async move {
             let mut response = future.await?;
-            if let Some(value) = state.reported().and_then(super::record::Left::header_value) {
-                response.headers_mut().insert(SESSION_LEFT.clone(), value);
+            if let Some(left) = state.reported() {
+                let headers = response.headers_mut();
+                if let Some(value) = left.header_value() {
+                    headers.insert(SESSION_LEFT.clone(), value);
+                }
+                if state.deadlines.no_store_pages() && is_html(headers) {
+                    headers.insert(CACHE_CONTROL, HeaderValue::from_static("no-store"));
+                }
             }
             Ok(response)
         })
     }
+}
+
+/// Whether the answer is an HTML page.
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| {
+            value
+                .trim_start()
+                .to_ascii_lowercase()
+                .starts_with("text/html")
+        })
 }

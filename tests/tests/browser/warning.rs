@@ -25,14 +25,22 @@ where
     F: FnOnce(Tab) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = ()> + Send + 'static,
 {
-    let config = move || {
-        test_app_with(DemoConfig {
+    demo_test(
+        DemoConfig {
             idle,
             warning: Some(WARNING),
             ..DemoConfig::default()
-        })
-    };
-    run_in_browser(config, scenario);
+        },
+        scenario,
+    );
+}
+
+fn demo_test<F, Fut>(config: DemoConfig, scenario: F)
+where
+    F: FnOnce(Tab) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = ()> + Send + 'static,
+{
+    run_in_browser(move || test_app_with(config), scenario);
 }
 
 /// Logs in and lands on the dashboard, which carries the warning script.
@@ -161,6 +169,14 @@ fn running_out_lands_on_the_login_page_with_the_reason() {
     warning_test(Duration::from_secs(21), |tab| async move {
         on_the_dashboard(&tab).await;
         wait_for_dialog(&tab, true, Duration::from_secs(5), "before the end").await;
+        // The dashboard's badge is polled every 2 s, passively: it does not
+        // keep the session alive.
+        let unread = tab.client.find(Locator::Id("unread")).await.unwrap();
+        let polled = Instant::now() + Duration::from_secs(5);
+        while unread.text().await.unwrap() != "3" {
+            assert!(Instant::now() < polled, "the badge is polled");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
         // No answer: the session ends, and the page goes to log in again.
         let deadline = Instant::now() + Duration::from_secs(30);
         while tab.location().await.path != "/login" {
@@ -303,5 +319,104 @@ fn the_live_region_changes_at_most_every_15_seconds_before_the_last_10() {
         let early = after.iter().filter(|at| **at < 8000.0).count();
         assert!(early <= 1, "announced {early} times in 8 s: {after:?}");
         assert!(after.len() >= 5, "each second near the end: {after:?}");
+    });
+}
+
+#[test]
+fn the_absolute_end_is_said_and_cannot_be_extended() {
+    let config = DemoConfig {
+        idle: Duration::from_secs(60),
+        warning: Some(WARNING),
+        absolute: Some(Duration::from_secs(23)),
+        ..DemoConfig::default()
+    };
+    demo_test(config, |tab| async move {
+        let started = Instant::now();
+        on_the_dashboard(&tab).await;
+        wait_for_dialog(
+            &tab,
+            true,
+            Duration::from_secs(8),
+            "before the absolute end",
+        )
+        .await;
+        let body = tab
+            .client
+            .find(Locator::Id("require-login-warning-body"))
+            .await
+            .unwrap();
+        assert!(body.text().await.unwrap().contains("cannot be extended"));
+        let button = tab
+            .client
+            .find(Locator::Id("require-login-stay"))
+            .await
+            .unwrap();
+        assert_eq!(button.text().await.unwrap(), "Close");
+        button.click().await.unwrap();
+        wait_for_dialog(&tab, false, Duration::from_secs(2), "closed").await;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        assert!(!dialog_open(&tab).await, "closed for good");
+        // Activity does not carry the session past its lifetime (up to 2 s
+        // before it: the first request after the end is the one told why).
+        while started.elapsed() < Duration::from_secs(21) {
+            tab.start("fetch('/api/time');").await;
+            tokio::time::sleep(Duration::from_millis(500)).await;
+        }
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tab.location().await.path != "/login" {
+            assert!(Instant::now() < deadline, "still on the dashboard");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let url = tab.client.current_url().await.unwrap();
+        assert!(
+            url.query().unwrap_or_default().contains("reason=expired"),
+            "{url}"
+        );
+    });
+}
+
+#[test]
+fn back_after_logout_shows_the_login_page() {
+    warning_test(Duration::from_secs(60), |tab| async move {
+        on_the_dashboard(&tab).await;
+        tab.goto("/logout").await;
+        tab.click("logout").await;
+        tab.wait_for("/login", None, "logged out").await;
+        tab.client.back().await.unwrap();
+        tab.client.back().await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tab.location().await.path != "/login" {
+            assert!(
+                Instant::now() < deadline,
+                "Back shows {:?}",
+                tab.location().await
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(
+            !tab.page_text().await.contains("Hello"),
+            "nothing of the dashboard shows: {}",
+            tab.page_text().await
+        );
+    });
+}
+
+#[test]
+fn a_visitor_clock_hours_off_changes_nothing() {
+    warning_test(Duration::from_secs(30), |tab| async move {
+        on_the_dashboard(&tab).await;
+        // The visitor's clock, three hours ahead from now on.
+        tab.start(
+            "var RealDate = Date, offset = 3 * 3600 * 1000;\
+             window.Date = function () { return arguments.length ? new (Function.prototype.bind.apply(RealDate, [null].concat([].slice.call(arguments))))() : new RealDate(RealDate.now() + offset); };\
+             window.Date.now = function () { return RealDate.now() + offset; };",
+        )
+        .await;
+        wait_for_dialog(&tab, true, Duration::from_secs(15), "before the end").await;
+        let left = idle_left(&tab).await;
+        assert!((18..=21).contains(&left), "opened with {left} s left");
+        press(&tab, ENTER).await;
+        wait_for_dialog(&tab, false, Duration::from_secs(3), "extended").await;
+        assert!(idle_left(&tab).await >= 27);
     });
 }
