@@ -127,25 +127,30 @@ impl ClientScript {
 }
 
 const TAG_START: &[u8] = b"<script src=\"/require-login.js?v=";
-const TAG_END: &[u8] = b"\"></script>";
+pub(super) const TAG_END: &[u8] = b"\"></script>";
 
 /// [`CLIENT_SCRIPT_TAG`]'s bytes, built at compile time.
-const DEFAULT_TAG: [u8; TAG_START.len() + 16 + TAG_END.len()] = {
-    let hex = hex16(ClientScript::new().version_hash());
-    let mut out = [0u8; TAG_START.len() + 16 + TAG_END.len()];
+const DEFAULT_TAG: [u8; TAG_START.len() + 16 + TAG_END.len()] =
+    versioned_tag(TAG_START, ClientScript::new().version_hash());
+
+/// `start` (`<script src="PATH?v=`), `version` in 16 hex digits, and the
+/// tag's end, at compile time; `N` is the whole length.
+pub(super) const fn versioned_tag<const N: usize>(start: &[u8], version: u64) -> [u8; N] {
+    let hex = hex16(version);
+    let mut out = [0u8; N];
     let mut i = 0;
-    while i < out.len() {
-        out[i] = if i < TAG_START.len() {
-            TAG_START[i]
-        } else if i < TAG_START.len() + 16 {
-            hex[i - TAG_START.len()]
+    while i < N {
+        out[i] = if i < start.len() {
+            start[i]
+        } else if i < start.len() + 16 {
+            hex[i - start.len()]
         } else {
-            TAG_END[i - TAG_START.len() - 16]
+            TAG_END[i - start.len() - 16]
         };
         i += 1;
     }
     out
-};
+}
 
 /// A script ready to serve: its bytes, version and `ETag`.
 pub(super) struct Served {

@@ -8,7 +8,7 @@ use http::{HeaderMap, Uri};
 
 use super::escape::hex16;
 use super::script::{hash_served, push_served};
-use super::serve::Served;
+use super::serve::{versioned_tag, Served, TAG_END};
 use crate::fnv;
 
 /// Where the warning script is served: mount [`warning_script`] here.
@@ -69,24 +69,8 @@ pub(super) const ASSET: &str = include_str!("../../assets/session-warning.js");
 const VERSION: u64 = hash_served(fnv::OFFSET, ASSET);
 
 const TAG_START: &[u8] = b"<script src=\"/require-login-warning.js?v=";
-const TAG_END: &[u8] = b"\"></script>";
 
-const TAG: [u8; TAG_START.len() + 16 + TAG_END.len()] = {
-    let hex = hex16(VERSION);
-    let mut out = [0u8; TAG_START.len() + 16 + TAG_END.len()];
-    let mut i = 0;
-    while i < out.len() {
-        out[i] = if i < TAG_START.len() {
-            TAG_START[i]
-        } else if i < TAG_START.len() + 16 {
-            hex[i - TAG_START.len()]
-        } else {
-            TAG_END[i - TAG_START.len() - 16]
-        };
-        i += 1;
-    }
-    out
-};
+const TAG: [u8; TAG_START.len() + 16 + TAG_END.len()] = versioned_tag(TAG_START, VERSION);
 
 #[cfg(test)]
 mod tests {

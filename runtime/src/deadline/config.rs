@@ -2,7 +2,7 @@
 
 use std::time::Duration;
 
-use crate::options::all_unreserved;
+use crate::options::is_query_name;
 
 /// The response header that says how many whole seconds the session has
 /// left, on every guarded response that let the request through: a
@@ -134,7 +134,7 @@ impl Deadlines {
     #[must_use]
     pub const fn with_reason_field(self, field: Option<&'static str>) -> Self {
         if let Some(name) = field {
-            if name.is_empty() || !all_unreserved(name.as_bytes()) {
+            if !is_query_name(name) {
                 panic!("the reason field must be a non-empty query name of letters, digits, `-`, `_`, `.` or `~`, such as \"reason\"");
             }
         }

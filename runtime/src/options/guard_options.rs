@@ -405,7 +405,7 @@ impl GuardOptions {
     #[must_use]
     pub const fn with_redirect_field(self, field: Option<&'static str>) -> Self {
         if let Some(name) = field {
-            if name.is_empty() || !all_unreserved(name.as_bytes()) {
+            if !is_query_name(name) {
                 panic!("the redirect field must be a non-empty query name of letters, digits, `-`, `_`, `.` or `~`, such as \"next\"");
             }
         }
@@ -588,6 +588,11 @@ const fn is_route_name(bytes: &[u8]) -> bool {
         i += 1;
     }
     true
+}
+
+/// A query parameter name safe unencoded: not empty, unreserved characters only.
+pub(crate) const fn is_query_name(name: &str) -> bool {
+    !name.is_empty() && all_unreserved(name.as_bytes())
 }
 
 /// RFC 3986 unreserved characters: safe unencoded in a query name.

@@ -15,8 +15,8 @@ mod guard_options;
 pub(crate) use axum_login::AxumLoginUser;
 #[cfg(feature = "axum-login")]
 pub(crate) use guard_options::same_str;
-pub(crate) use guard_options::{all_unreserved, checked_sentinel, LoggedInBy};
 pub use guard_options::{
     check_sentinel, DenyStatus, GuardOptions, LoginTarget, LOGIN_REQUIRED, MAX_SENTINEL_LEN,
     SESSION_KEY, STORE_TIMEOUT,
 };
+pub(crate) use guard_options::{checked_sentinel, is_query_name, LoggedInBy};
