@@ -807,10 +807,15 @@ async fn draft_page(
              page, opted out</a>.",
         )
     };
+    let warning = if demo.config.warning.is_some() {
+        WARNING_SCRIPT_TAG
+    } else {
+        ""
+    };
     page(
         "A draft",
         &format!(
-            "{CLIENT_SCRIPT_TAG}{}{owner}{htmx}",
+            "{CLIENT_SCRIPT_TAG}{warning}{}{owner}{htmx}",
             csrf::meta(&session).await
         ),
         &fill(

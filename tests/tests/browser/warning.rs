@@ -216,15 +216,24 @@ fn other_tabs_follow_activity_and_logout() {
             !dialog_open(&tab).await,
             "the other tab's activity kept it closed"
         );
-        // Log out in the second tab, from its dialog.
+        // The first tab notes (in storage both tabs share) when it leaves.
+        tab.start(
+            "window.addEventListener('pagehide', function () { localStorage.setItem('left-at', String(Date.now())); });",
+        )
+        .await;
+        // Log out in the second tab, from its dialog, noting when.
         tab.client.switch_to_window(second).await.unwrap();
         wait_for_dialog(&tab, true, Duration::from_secs(15), "second tab").await;
-        tab.click("require-login-logout").await;
-        let logged_out = Instant::now();
+        tab.start(
+            "var out = document.getElementById('require-login-logout');\
+             localStorage.setItem('clicked-at', String(Date.now())); out.click();",
+        )
+        .await;
         tab.client.switch_to_window(first).await.unwrap();
+        let deadline = Instant::now() + WAIT;
         while tab.location().await.path != "/login" {
             assert!(
-                logged_out.elapsed() < Duration::from_secs(3),
+                Instant::now() < deadline,
                 "the first tab still shows the dashboard"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
@@ -235,6 +244,20 @@ fn other_tabs_follow_activity_and_logout() {
                 .unwrap_or_default()
                 .contains("reason=logged-out"),
             "{url}"
+        );
+        let times = tab
+            .client
+            .execute(
+                "return [Number(localStorage.getItem('clicked-at')), Number(localStorage.getItem('left-at'))];",
+                vec![],
+            )
+            .await
+            .unwrap();
+        let (clicked, left) = (times[0].as_f64().unwrap(), times[1].as_f64().unwrap());
+        assert!(
+            clicked > 0.0 && left >= clicked && left - clicked <= 1000.0,
+            "the first tab left {} ms after the logout",
+            left - clicked
         );
     });
 }
@@ -418,5 +441,33 @@ fn a_visitor_clock_hours_off_changes_nothing() {
         press(&tab, ENTER).await;
         wait_for_dialog(&tab, false, Duration::from_secs(3), "extended").await;
         assert!(idle_left(&tab).await >= 27);
+    });
+}
+
+#[test]
+fn what_was_typed_comes_back_after_the_time_ran_out() {
+    // 30 s: the dialog (modal, the page inert behind it) opens after typing.
+    warning_test(Duration::from_secs(30), |tab| async move {
+        tab.goto("/draft").await;
+        tab.wait_for("/login", Some("/draft"), "logged out").await;
+        tab.log_in("ada").await;
+        tab.wait_for("/draft", None, "logged in").await;
+        let title = tab.client.find(Locator::Id("title")).await.unwrap();
+        title.send_keys("Shopping list").await.unwrap();
+        wait_for_dialog(&tab, true, Duration::from_secs(15), "before the end").await;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while tab.location().await.path != "/login" {
+            assert!(Instant::now() < deadline, "still on the draft");
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        assert_eq!(tab.location().await.next.as_deref(), Some("/draft"));
+        tab.log_in("ada").await;
+        tab.wait_for("/draft", None, "back after logging in").await;
+        let title = tab.client.find(Locator::Id("title")).await.unwrap();
+        let restored = Instant::now() + WAIT;
+        while title.prop("value").await.unwrap().as_deref() != Some("Shopping list") {
+            assert!(Instant::now() < restored, "the title was not restored");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
     });
 }
