@@ -13,10 +13,10 @@ use crate::harness::*;
 fn guarded_calls_do_not_reload_it() {
     browser_test(LONG_IDLE, |tab| async move {
         tab.open("/test/loop-login").await;
+        tab.mark_page().await;
         let seen = run_in_page(
             &tab,
-            "window.stillHere = true;\
-             Promise.all([\
+            "Promise.all([\
                fetch('/test/loop-api').then(function (r) { return r.status; }),\
                new Promise(function (ok) { var x = new XMLHttpRequest(); x.open('GET', '/test/loop-api');\
                  x.onload = function () { ok(x.status); }; x.send(); })\
@@ -34,12 +34,7 @@ fn guarded_calls_do_not_reload_it() {
             },
             "on the login page itself the script must not navigate (it would reload for ever)"
         );
-        let same_page = tab
-            .client
-            .execute("return window.stillHere === true;", vec![])
-            .await
-            .expect("read the page");
-        assert_eq!(same_page, json!(true), "the login page was not reloaded");
+        tab.assert_not_reloaded("the login page").await;
     });
 }
 
@@ -53,7 +48,7 @@ fn guarded_widgets_keep_it_in_place() {
             "the guarded page",
         )
         .await;
-        tab.start("window.stillHere = true;").await;
+        tab.mark_page().await;
         tokio::time::sleep(Duration::from_secs(3)).await;
         assert_eq!(
             tab.location().await,
@@ -63,12 +58,7 @@ fn guarded_widgets_keep_it_in_place() {
             },
             "3 s later: same URL, nothing nested"
         );
-        let same_page = tab
-            .client
-            .execute("return window.stillHere === true;", vec![])
-            .await
-            .expect("read the page");
-        assert_eq!(same_page, json!(true), "the login page was not reloaded");
+        tab.assert_not_reloaded("the login page").await;
         assert_eq!(
             requests_for("/test/badge-login"),
             1,

@@ -178,11 +178,8 @@ fn running_out_lands_on_the_login_page_with_the_reason() {
             tokio::time::sleep(Duration::from_millis(200)).await;
         }
         // No answer: the session ends, and the page goes to log in again.
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while tab.location().await.path != "/login" {
-            assert!(Instant::now() < deadline, "still on the dashboard");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        tab.wait_for_path("/login", Duration::from_secs(30), "the time ran out")
+            .await;
         assert_eq!(tab.location().await.next.as_deref(), Some("/dashboard"));
         let url = tab.client.current_url().await.unwrap();
         assert!(
@@ -230,14 +227,8 @@ fn other_tabs_follow_activity_and_logout() {
         )
         .await;
         tab.client.switch_to_window(first).await.unwrap();
-        let deadline = Instant::now() + WAIT;
-        while tab.location().await.path != "/login" {
-            assert!(
-                Instant::now() < deadline,
-                "the first tab still shows the dashboard"
-            );
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
+        tab.wait_for_path("/login", WAIT, "the other tab logged out")
+            .await;
         let url = tab.client.current_url().await.unwrap();
         assert!(
             url.query()
@@ -385,11 +376,8 @@ fn the_absolute_end_is_said_and_cannot_be_extended() {
             tab.start("fetch('/api/time');").await;
             tokio::time::sleep(Duration::from_millis(500)).await;
         }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while tab.location().await.path != "/login" {
-            assert!(Instant::now() < deadline, "still on the dashboard");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        tab.wait_for_path("/login", Duration::from_secs(10), "past the lifetime")
+            .await;
         let url = tab.client.current_url().await.unwrap();
         assert!(
             url.query().unwrap_or_default().contains("reason=expired"),
@@ -407,15 +395,8 @@ fn back_after_logout_shows_the_login_page() {
         tab.wait_for("/login", None, "logged out").await;
         tab.client.back().await.unwrap();
         tab.client.back().await.unwrap();
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while tab.location().await.path != "/login" {
-            assert!(
-                Instant::now() < deadline,
-                "Back shows {:?}",
-                tab.location().await
-            );
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
+        tab.wait_for_path("/login", Duration::from_secs(10), "Back after logout")
+            .await;
         assert!(
             !tab.page_text().await.contains("Hello"),
             "nothing of the dashboard shows: {}",
@@ -455,11 +436,12 @@ fn what_was_typed_comes_back_after_the_time_ran_out() {
         let title = tab.client.find(Locator::Id("title")).await.unwrap();
         title.send_keys("Shopping list").await.unwrap();
         wait_for_dialog(&tab, true, Duration::from_secs(15), "before the end").await;
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while tab.location().await.path != "/login" {
-            assert!(Instant::now() < deadline, "still on the draft");
-            tokio::time::sleep(Duration::from_millis(200)).await;
-        }
+        tab.wait_for_path(
+            "/login",
+            Duration::from_secs(30),
+            "the time ran out on the draft",
+        )
+        .await;
         assert_eq!(tab.location().await.next.as_deref(), Some("/draft"));
         tab.log_in("ada").await;
         tab.wait_for("/draft", None, "back after logging in").await;

@@ -371,6 +371,43 @@ impl Tab {
         }
     }
 
+    /// Waits up to `within` until the browser is at `path`, whatever the
+    /// query (a login URL with a reason, say).
+    pub async fn wait_for_path(&self, path: &str, within: Duration, what: &str) {
+        let deadline = Instant::now() + within;
+        loop {
+            let here = self.location().await;
+            if here.path == path {
+                return;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "{what}: expected to be at {path}, still at {here:?} after {within:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// Marks the page, so that [`Tab::assert_not_reloaded`] can tell it
+    /// from a new load of the same URL.
+    pub async fn mark_page(&self) {
+        self.start("window.stillHere = true;").await;
+    }
+
+    /// The page [`Tab::mark_page`] marked is still the one shown.
+    pub async fn assert_not_reloaded(&self, what: &str) {
+        let same = self
+            .client
+            .execute("return window.stillHere === true;", vec![])
+            .await
+            .expect("read the page");
+        assert_eq!(
+            same,
+            serde_json::json!(true),
+            "{what}: the page was reloaded"
+        );
+    }
+
     pub async fn click(&self, id: &str) {
         let element = match self.client.find(Locator::Id(id)).await {
             Ok(element) => element,
