@@ -15,6 +15,7 @@ pub mod login;
 pub mod options;
 pub mod response;
 pub mod router;
+pub mod stream;
 
 #[doc(hidden)]
 #[path = "private.rs"]

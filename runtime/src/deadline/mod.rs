@@ -18,5 +18,5 @@ pub use config::{
 pub(crate) use layer::{in_use, RequestDeadlines};
 pub use layer::{DeadlineLayer, DeadlineService};
 pub use record::Left;
-pub(crate) use record::{now_ms, Activity, Record};
+pub(crate) use record::{judge, now_ms, Activity, Record, Verdict};
 pub use status::{status, STATUS_PATH};

@@ -1,6 +1,6 @@
 //! Is this request a browser navigation or an AJAX call?
 
-use http::header::ACCEPT;
+use http::header::{ACCEPT, UPGRADE};
 use http::{HeaderMap, HeaderName};
 
 use crate::response::ClientLibrary;
@@ -66,7 +66,9 @@ pub enum RequestKind {
 /// - `HX-Request: true` (htmx);
 /// - `Sec-Fetch-Mode` is present and not `navigate` (every `fetch()` and
 ///   `XMLHttpRequest` of a current browser);
-/// - `Accept` asks for JSON and not for HTML.
+/// - `Accept` asks for JSON and not for HTML, or for `text/event-stream`
+///   (an `EventSource`);
+/// - it is a WebSocket upgrade (`Upgrade` present).
 ///
 /// Otherwise it is a navigation.
 ///
@@ -111,7 +113,9 @@ pub fn classify(headers: &HeaderMap) -> RequestKind {
             .is_some_and(|v| !v.as_bytes().eq_ignore_ascii_case(b"navigate"))
         || headers
             .get(ACCEPT)
-            .is_some_and(|v| accepts_json_not_html(v.as_bytes()));
+            .is_some_and(|v| accepts_json_not_html(v.as_bytes()) || asks_for_events(v.as_bytes()))
+        // A WebSocket upgrade: no browser follows a redirect for it.
+        || headers.contains_key(UPGRADE);
     if ajax {
         RequestKind::Ajax { htmx: false }
     } else {
@@ -138,6 +142,14 @@ fn accepts_json_not_html(accept: &[u8]) -> bool {
             || (media.len() > 5 && media[media.len() - 5..].eq_ignore_ascii_case(b"+json"));
     }
     json
+}
+
+/// Whether `Accept` names `text/event-stream` (what an `EventSource` sends).
+fn asks_for_events(accept: &[u8]) -> bool {
+    accept.split(|&b| b == b',').any(|range| {
+        trim(range.split(|&b| b == b';').next().unwrap_or_default())
+            .eq_ignore_ascii_case(b"text/event-stream")
+    })
 }
 
 fn is_zero_quality(param: &[u8]) -> bool {

@@ -14,6 +14,7 @@ use crate::guard::LoginRoutes;
 use crate::guard::{classify, RequestKind};
 use crate::options::{GuardOptions, LoggedInBy};
 use crate::response::{ClientLibrary, GuardError, LoginRejection};
+use crate::stream::Opening;
 
 /// Left on a request by a [`RequireLoginLayer`](crate::RequireLoginLayer)
 /// that let it through, so that a handler's own guard that decides the same
@@ -134,10 +135,13 @@ pub(crate) async fn decide(
         )
         .await
     {
-        Ok(true) => match parts.extensions.get::<Arc<RequestDeadlines>>() {
-            None => Ok(()),
-            Some(deadlines) => deadline::check(parts, options, deadlines, activity).await,
-        },
+        Ok(true) => {
+            if let Some(deadlines) = parts.extensions.get::<Arc<RequestDeadlines>>() {
+                deadline::check(parts, options, deadlines, activity).await?;
+            }
+            Opening::guard_passed(parts, options);
+            Ok(())
+        }
         Ok(false) => Err(deny(parts, options)),
         Err(error) => Err(failed(GuardError::SessionStore(error))),
     }

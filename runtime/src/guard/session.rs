@@ -171,6 +171,95 @@ impl RequestSession<'_> {
     }
 }
 
+/// A request's session, kept past the request by a stream that ends with
+/// it: the same `Session` (it shares the request's), read again from the
+/// store when the stream's watch asks.
+#[derive(Clone)]
+pub(crate) enum OwnedSession {
+    #[cfg(feature = "tower-sessions-015")]
+    V015(tower_sessions::Session),
+    #[cfg(feature = "tower-sessions-014")]
+    V014(tower_sessions_014::Session),
+}
+
+/// A session read again from the store: whether it still holds a user
+/// (under the key asked for; any record, when none was), and its deadline
+/// record.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Reloaded {
+    pub(crate) holds_user: bool,
+    pub(crate) deadline: Option<serde_json::Value>,
+}
+
+impl OwnedSession {
+    /// The session a `SessionManagerLayer` of either line put on the request.
+    pub(crate) fn of(extensions: &Extensions) -> Option<Self> {
+        #[cfg(feature = "tower-sessions-015")]
+        if let Some(session) = extensions.get::<tower_sessions::Session>() {
+            return Some(OwnedSession::V015(session.clone()));
+        }
+        #[cfg(feature = "tower-sessions-014")]
+        if let Some(session) = extensions.get::<tower_sessions_014::Session>() {
+            return Some(OwnedSession::V014(session.clone()));
+        }
+        let _ = extensions;
+        None
+    }
+
+    /// Its id now (`None` once it was flushed).
+    pub(crate) fn id(&self) -> Option<i128> {
+        match self {
+            #[cfg(feature = "tower-sessions-015")]
+            OwnedSession::V015(session) => sealed::SessionOps::id_value(session),
+            #[cfg(feature = "tower-sessions-014")]
+            OwnedSession::V014(session) => sealed::SessionOps::id_value(session),
+        }
+    }
+
+    /// Reads it again from the store, within `timeout`: `None` when the
+    /// store no longer has it.
+    pub(crate) async fn reload(
+        &self,
+        key: Option<&str>,
+        deadline_key: &str,
+        timeout: Duration,
+    ) -> Result<Option<Reloaded>, SessionReadError> {
+        match self {
+            #[cfg(feature = "tower-sessions-015")]
+            OwnedSession::V015(session) => reload(session, key, deadline_key, timeout).await,
+            #[cfg(feature = "tower-sessions-014")]
+            OwnedSession::V014(session) => reload(session, key, deadline_key, timeout).await,
+        }
+    }
+}
+
+/// [`OwnedSession::reload`] on one line's session.
+async fn reload<S: sealed::SessionOps>(
+    session: &S,
+    key: Option<&str>,
+    deadline_key: &str,
+    timeout: Duration,
+) -> Result<Option<Reloaded>, SessionReadError> {
+    bounded(timeout, session.reload()).await??;
+    // A record the store no longer has reads as empty and drops the id.
+    let user = match key {
+        Some(key) => bounded(timeout, session.get_value(key)).await??,
+        None => None,
+    };
+    let deadline = bounded(timeout, session.get_value(deadline_key)).await??;
+    if session.id_value().is_none() {
+        return Ok(None);
+    }
+    let holds_user = match key {
+        Some(_) => matches!(user, Some(user) if !user.is_null()),
+        None => true,
+    };
+    Ok(Some(Reloaded {
+        holds_user,
+        deadline,
+    }))
+}
+
 /// The decision on one line's session, written once for both.
 async fn holds_user<S: sealed::SessionOps>(
     session: &S,

@@ -142,6 +142,10 @@ pub(crate) mod sealed {
             value: &U,
         ) -> impl Future<Output = Result<(), Self::Error>> + Send;
         fn flush(&self) -> impl Future<Output = Result<(), Self::Error>> + Send;
+        /// The session's id (tower-sessions' `Id`, an `i128` on both lines).
+        fn id_value(&self) -> Option<i128>;
+        /// Reads the record from the store again (`Session::load`).
+        fn reload(&self) -> impl Future<Output = Result<(), Self::Error>> + Send;
     }
 }
 
@@ -173,6 +177,12 @@ macro_rules! session_line {
             }
             fn flush(&self) -> impl Future<Output = Result<(), Self::Error>> + Send {
                 $crate_name::Session::flush(self)
+            }
+            fn id_value(&self) -> Option<i128> {
+                $crate_name::Session::id(self).map(|id| id.0)
+            }
+            fn reload(&self) -> impl Future<Output = Result<(), Self::Error>> + Send {
+                $crate_name::Session::load(self)
             }
         }
 

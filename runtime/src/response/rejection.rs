@@ -282,6 +282,10 @@ pub enum GuardError {
         /// What `http` found wrong with it.
         error: http::header::InvalidHeaderValue,
     },
+    /// A [`SessionEnd`](crate::stream::SessionEnd) was asked for on a request
+    /// that no [`SessionWatch`](crate::stream::SessionWatch) layer watches, that
+    /// no guard let through before it, or that opens no stream.
+    StreamNotWatched,
 }
 
 impl fmt::Display for GuardError {
@@ -293,6 +297,11 @@ impl fmt::Display for GuardError {
                  (after, in `.layer` order) every guarded route",
             ),
             GuardError::SessionStore(error) => write!(f, "the session store failed: {error}"),
+            GuardError::StreamNotWatched => f.write_str(
+                "SessionEnd needs a SessionWatch layer (inside the SessionManagerLayer), a guard \
+                 before it among the handler's arguments (#[require_login] puts one first), and a \
+                 request that opens a stream (`Accept: text/event-stream` or a WebSocket upgrade)",
+            ),
             GuardError::UnregisteredGuard { guard } => write!(
                 f,
                 "the guard options of {guard} were not registered; \
