@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 pub mod denial;
+pub mod events;
 pub mod model;
 pub mod open_redirect;
 

@@ -16,8 +16,9 @@ use axum::routing::{any, get, post};
 use axum::Router;
 use futures_util::{SinkExt, Stream, StreamExt};
 use require_login::deadline::{DeadlineLayer, Deadlines};
-use require_login::stream::{SessionEnd, SessionWatch, CLOSE_CODE, SESSION_ENDED_EVENT};
+use require_login::stream::{SessionEnd, SessionWatch, CLOSE_CODE};
 use require_login::{require_login, LOGIN_REQUIRED};
+use require_login_tests::events::Events;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::protocol::frame::coding::CloseCode;
 use tokio_tungstenite::tungstenite::{self, Message};
@@ -168,70 +169,6 @@ impl Server {
 
 type Socket =
     tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>>;
-
-/// An SSE response read event by event.
-struct Events {
-    response: reqwest::Response,
-    buffer: String,
-}
-
-/// One event: its name (`message` when unnamed) and data.
-#[derive(Debug)]
-struct Received {
-    name: String,
-    data: String,
-}
-
-impl Events {
-    fn new(response: reqwest::Response) -> Self {
-        assert_eq!(response.status(), 200);
-        Events {
-            response,
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event, `None` when the stream ended; panics after 5 s.
-    async fn next(&mut self) -> Option<Received> {
-        loop {
-            if let Some(at) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..at + 2).collect();
-                let mut event = Received {
-                    name: "message".into(),
-                    data: String::new(),
-                };
-                for line in block.lines() {
-                    if let Some(name) = line.strip_prefix("event: ") {
-                        event.name = name.into();
-                    } else if let Some(data) = line.strip_prefix("data: ") {
-                        event.data.push_str(data);
-                    }
-                }
-                return Some(event);
-            }
-            let chunk = tokio::time::timeout(Duration::from_secs(5), self.response.chunk())
-                .await
-                .expect("an event or the end within 5 s")
-                .unwrap();
-            self.buffer.push_str(std::str::from_utf8(&chunk?).unwrap());
-        }
-    }
-
-    /// Skips ticks to the final event, which must be followed by the end.
-    async fn final_event(&mut self) -> serde_json::Value {
-        loop {
-            let event = self.next().await.expect("the final event before the end");
-            if event.name == SESSION_ENDED_EVENT {
-                assert!(
-                    self.next().await.is_none(),
-                    "the stream ends after the final event"
-                );
-                return serde_json::from_str(&event.data).unwrap();
-            }
-            assert!(event.data.starts_with("tick"), "{event:?}");
-        }
-    }
-}
 
 /// The close frame, skipping echoed messages; panics after 5 s.
 async fn close_frame(socket: &mut Socket) -> (u16, String) {

@@ -7,6 +7,8 @@
 //! instance --redis redis://127.0.0.1:6379 [--idle-seconds 30] [--command-timeout-seconds 2]
 //!          [--deadline-seconds N]  (the guard's own idle deadline, `DeadlineLayer`)
 //!          [--check guard|hand-written]
+//!          [--recheck-ms N] [--news redis://...]  (a `SessionWatch` over the streams:
+//!          its re-check interval, and Redis pub/sub for news of ended sessions)
 //! ```
 //!
 //! It listens on an ephemeral loopback port and prints
@@ -15,7 +17,8 @@
 //! Routes: `POST /login?user=NAME` and `POST /logout` (204), and three
 //! guarded ones that answer with the session's user, so a client can tell
 //! whose session was served: `GET /page` (a page), `GET /api/whoami` (JSON),
-//! `GET /fragment` (an htmx fragment). With `--check hand-written` the three
+//! `GET /fragment` (an htmx fragment), and `GET /events`, an SSE stream
+//! of a tick every 100 ms that ends with the session (with a watch). With `--check hand-written` the three
 //! are checked by hand as the benchmarks' hand-written check does
 //! (`benches/src/lib.rs`), for comparison under the same load.
 
@@ -24,9 +27,12 @@ use std::time::Duration;
 
 use axum::extract::{Query, Request};
 use axum::http::StatusCode;
+use axum::response::sse::{Event, Sse};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
+use futures_util::Stream;
+use require_login::stream::{RedisNews, SessionWatch, DEFAULT_RECHECK};
 use require_login::{options::SESSION_KEY, require_login, LOGIN_REQUIRED};
 use tower_sessions_014::{Expiry, Session, SessionManagerLayer};
 
@@ -80,6 +86,16 @@ async fn fragment(session: Session) -> Html<String> {
     Html(format!("<p>fragment of {}</p>", user(&session).await))
 }
 
+/// A tick every 100 ms, for ever; the watch ends it with the session.
+#[require_login]
+async fn events() -> Sse<impl Stream<Item = Result<Event, std::convert::Infallible>>> {
+    let ticks = futures_util::stream::unfold(0u64, |n| async move {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        Some((Ok(Event::default().data(format!("tick {n}"))), n + 1))
+    });
+    Sse::new(ticks)
+}
+
 /// What a user writes without this crate (the benchmarks' hand-written
 /// check): the session's user, else a redirect, or the sentinel for jQuery.
 async fn hand_written(session: Session, request: Request) -> Response {
@@ -108,6 +124,8 @@ struct Args {
     deadline: Option<Duration>,
     hand_written: bool,
     command_timeout: Duration,
+    recheck: Option<Duration>,
+    news: Option<String>,
 }
 
 /// `value`, the value of `flag`, read as whole seconds.
@@ -124,6 +142,8 @@ fn args() -> Result<Args, String> {
     let mut deadline = None;
     let mut hand_written = false;
     let mut command_timeout = require_login_demo::redis::COMMAND_TIMEOUT;
+    let mut recheck = None;
+    let mut news = None;
     let mut args = std::env::args().skip(1);
     while let Some(arg) = args.next() {
         let mut value = || args.next().ok_or_else(|| format!("{arg} needs a value"));
@@ -132,6 +152,12 @@ fn args() -> Result<Args, String> {
             "--idle-seconds" => idle = seconds(&arg, &value()?)?,
             "--deadline-seconds" => deadline = Some(seconds(&arg, &value()?)?),
             "--command-timeout-seconds" => command_timeout = seconds(&arg, &value()?)?,
+            "--recheck-ms" => {
+                let value = value()?;
+                let ms = value.parse().map_err(|e| format!("{arg} {value:?}: {e}"))?;
+                recheck = Some(Duration::from_millis(ms));
+            }
+            "--news" => news = Some(value()?),
             "--check" => match value()?.as_str() {
                 "guard" => hand_written = false,
                 "hand-written" => hand_written = true,
@@ -147,7 +173,24 @@ fn args() -> Result<Args, String> {
         deadline,
         hand_written,
         command_timeout,
+        recheck,
+        news,
     })
+}
+
+/// The watch over the streams, when asked for.
+async fn watch(args: &Args) -> Result<Option<SessionWatch>, String> {
+    if args.recheck.is_none() && args.news.is_none() {
+        return Ok(None);
+    }
+    let watch = SessionWatch::new().with_recheck(args.recheck.unwrap_or(DEFAULT_RECHECK));
+    let Some(url) = &args.news else {
+        return Ok(Some(watch));
+    };
+    let news = RedisNews::connect(url)
+        .await
+        .map_err(|e| format!("--news {url}: {e}"))?;
+    Ok(Some(watch.with_news(news)))
 }
 
 #[tokio::main]
@@ -189,6 +232,7 @@ async fn main() -> ExitCode {
             .route("/page", get(page))
             .route("/api/whoami", get(whoami))
             .route("/fragment", get(fragment))
+            .route("/events", get(events))
     };
     let guarded = match args.deadline {
         Some(idle) => guarded.layer(require_login::deadline::DeadlineLayer::new(
@@ -198,8 +242,16 @@ async fn main() -> ExitCode {
     };
     let app = guarded
         .route("/login", post(log_in))
-        .route("/logout", post(log_out))
-        .layer(sessions);
+        .route("/logout", post(log_out));
+    let app = match watch(&args).await {
+        Ok(Some(watch)) => app.layer(watch),
+        Ok(None) => app,
+        Err(why) => {
+            eprintln!("instance: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let app = app.layer(sessions);
     let listener = match tokio::net::TcpListener::bind("127.0.0.1:0").await {
         Ok(listener) => listener,
         Err(e) => {
