@@ -34,7 +34,9 @@
     return;
   }
   var configs = [config];
-  window[STATE] = { configs: configs };
+  // `go`: the way to the login page for the parts served after the call
+  // (streams.js), with the same once-only and loop checks.
+  window[STATE] = { configs: configs, go: function (url) { redirect(url, configFor(url || "")); } };
 
   // The first of `list` (by default every copy's configuration) that passes `test`, or null.
   function find(test, list) {

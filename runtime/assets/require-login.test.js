@@ -13,6 +13,7 @@ const path = require("node:path");
 const vm = require("node:vm");
 
 const SOURCE = fs.readFileSync(path.join(__dirname, "require-login.js"), "utf8");
+const STREAMS = fs.readFileSync(path.join(__dirname, "streams.js"), "utf8");
 const DEFAULTS = { sentinel: "LOGIN_REQUIRED", login: "/login", field: "next", mark: true };
 
 /** The script as the server sends it: the asset, then the configuration call. */
@@ -70,14 +71,32 @@ function fakeXhrClass(env) {
   };
 }
 
+/** A recording stand-in for EventSource or WebSocket: `fire` dispatches an event. */
+function fakeStreamClass(env, made) {
+  class FakeStream {
+    constructor(url, options) {
+      this.url = new URL(url, env.href).href;
+      this.options = options;
+      this.readyState = 0;
+      this.listeners = {};
+      made.push(this);
+    }
+    addEventListener(type, listener) { (this.listeners[type] = this.listeners[type] || []).push(listener); }
+    fire(type, event = {}) { for (const listener of this.listeners[type] || []) { listener.call(this, Object.assign({ type }, event)); } }
+    close() { this.readyState = 2; this.closed = true; }
+  }
+  Object.assign(FakeStream, { CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 2 });
+  return FakeStream;
+}
+
 /**
  * A page at `url` with one script per entry of `configs` loaded, in order.
  * `respond(request)` answers fetch calls (default: 200 "ok"); `storage`
  * is sessionStorage, shared between pages of one tab when passed on.
  */
-function openPage({ url = "http://app.test/page?x=1", configs = [{}], respond, storage = new Map(), now = 1e9, before } = {}) {
+function openPage({ url = "http://app.test/page?x=1", configs = [{}], respond, storage = new Map(), now = 1e9, before, streams = false } = {}) {
   const here = new URL(url);
-  const env = { href: here.href, assigned: [], requests: [], xhrs: [], errors: [], listeners: {}, storage, now };
+  const env = { href: here.href, assigned: [], requests: [], xhrs: [], errors: [], listeners: {}, storage, now, sources: [], sockets: [] };
   const window = {
     location: {
       href: here.href, origin: here.origin, pathname: here.pathname, search: here.search,
@@ -95,7 +114,9 @@ function openPage({ url = "http://app.test/page?x=1", configs = [{}], respond, s
       return response;
     },
     XMLHttpRequest: fakeXhrClass(env),
-    Headers, Request, Response, URL, TextDecoder, WeakMap,
+    EventSource: fakeStreamClass(env, env.sources),
+    WebSocket: fakeStreamClass(env, env.sockets),
+    Headers, Request, Response, URL, TextDecoder, WeakMap, AbortController,
     sessionStorage: {
       getItem: (key) => (storage.has(key) ? storage.get(key) : null),
       setItem: (key, value) => { storage.set(key, String(value)); },
@@ -109,6 +130,7 @@ function openPage({ url = "http://app.test/page?x=1", configs = [{}], respond, s
   env.window = window;
   env.context = vm.createContext(window);
   for (const config of configs) { vm.runInContext(scriptFor(config), env.context); }
+  if (streams) { vm.runInContext(STREAMS, env.context); }
   env.dispatch = (type, event = {}) => { for (const listener of env.listeners[type] || []) { listener(event); } };
   return env;
 }
@@ -473,4 +495,82 @@ test("a page whose document cannot dispatch events still goes to the login page"
   const env = openPage({ respond: () => answer(403, DENIED) });
   await env.window.fetch("/api");
   assert.deepEqual(env.assigned, [LOGIN_FOR_PAGE]);
+});
+
+// --- Streams (streams.js) ------------------------------------------------------
+
+const ENDED = "require-login.session-ended";
+const LOGIN_FOR_LIVE = "/login?next=%2Flive";
+
+test("a stream's final event closes it, before it could reconnect, and goes to the login URL it names, once", async () => {
+  const env = openPage({ streams: true });
+  const source = new env.window.EventSource("/live/clock");
+  source.fire(ENDED, { data: JSON.stringify({ login: LOGIN_FOR_LIVE, reason: "logged-out" }) });
+  assert.equal(source.closed, true);
+  source.fire(ENDED, { data: JSON.stringify({ login: LOGIN_FOR_LIVE }) });
+  assert.deepEqual(env.assigned, [LOGIN_FOR_LIVE]);
+  assert.equal(env.requests.length, 0, "no probe: the event said it all");
+});
+
+test("an EventSource that failed for good asks its URL again, and the denial is followed", async () => {
+  const env = openPage({ streams: true, respond: () => answer(403, DENIED) });
+  const source = new env.window.EventSource("/live/clock", { withCredentials: true });
+  assert.deepEqual(source.options, { withCredentials: true }, "the page's options reach the browser");
+  source.fire("error"); // reconnecting (CONNECTING): the browser retries, no probe
+  assert.equal(env.requests.length, 0);
+  source.readyState = 2;
+  source.fire("error");
+  await settled();
+  assert.equal(env.requests.length, 1);
+  assert.equal(env.requests[0].url, "http://app.test/live/clock");
+  assert.equal(env.requests[0].headers.get("Accept"), "text/event-stream");
+  assert.deepEqual(env.assigned, [LOGIN_FOR_PAGE]);
+});
+
+test("a probe answered with a live stream is let go at its headers, and sends the page nowhere", async () => {
+  const env = openPage({ streams: true, respond: () => answer(200, { headers: { "Content-Type": "text/event-stream" } }) });
+  const source = new env.window.EventSource("/live/clock");
+  source.readyState = 2;
+  source.fire("error");
+  await settled();
+  assert.equal(env.requests[0].signal.aborted, true);
+  assert.deepEqual(env.assigned, []);
+});
+
+test("a socket closed with 4401 goes to the login URL of its reason; without one, to the script's login page", async () => {
+  const env = openPage({ streams: true });
+  const socket = new env.window.WebSocket("ws://app.test/live/echo", ["chat"]);
+  assert.deepEqual(socket.options, ["chat"]);
+  socket.fire("open");
+  socket.fire("close", { code: 4401, reason: LOGIN_FOR_LIVE });
+  assert.deepEqual(env.assigned, [LOGIN_FOR_LIVE]);
+  const bare = openPage({ streams: true });
+  const other = new bare.window.WebSocket("ws://app.test/live/echo");
+  other.fire("close", { code: 4401, reason: "" });
+  assert.deepEqual(bare.assigned, [LOGIN_FOR_PAGE]);
+  assert.equal(bare.requests.length, 0);
+});
+
+test("a socket refused before it opened is asked again over HTTP; one that dropped after opening, or another site's, is not", async () => {
+  const env = openPage({ streams: true, respond: () => answer(403, DENIED) });
+  const dropped = new env.window.WebSocket("ws://app.test/live/echo");
+  dropped.fire("open");
+  dropped.fire("close", { code: 1006 });
+  new env.window.WebSocket("ws://elsewhere.test/echo").fire("close", { code: 1006 });
+  await settled();
+  assert.equal(env.requests.length, 0);
+  new env.window.WebSocket("ws://app.test/live/echo").fire("close", { code: 1006 });
+  await settled();
+  assert.deepEqual(env.requests.map((r) => r.url), ["http://app.test/live/echo"]);
+  assert.deepEqual(env.assigned, [LOGIN_FOR_PAGE]);
+});
+
+test("the wrapped constructors keep instanceof and their constants; a second copy wraps nothing again", async () => {
+  const env = openPage({ streams: true });
+  vm.runInContext(STREAMS, env.context);
+  const source = new env.window.EventSource("/live/clock");
+  assert.ok(source instanceof env.window.EventSource);
+  assert.equal(env.window.EventSource.CLOSED, 2);
+  assert.equal(env.window.WebSocket.OPEN, 1);
+  assert.equal((source.listeners[ENDED] || []).length, 1, "one listener, not one per copy");
 });

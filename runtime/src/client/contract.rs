@@ -54,7 +54,10 @@ fn the_scripts_own_example_is_the_configuration_the_crate_appends() {
                 .filter(|call| call.starts_with("({"))
         })
         .expect("the script's header shows the configuration call");
-    let served = ClientScript::new().with_keep_forms(false).source();
+    let served = ClientScript::new()
+        .with_streams(false)
+        .with_keep_forms(false)
+        .source();
     assert!(
         served.ends_with(&format!("\n{example}\n")),
         "{example} is not how the crate configures the script"

@@ -113,6 +113,7 @@ pub struct ClientScript {
     login: &'static str,
     redirect_field: Option<&'static str>,
     mark_requests: bool,
+    streams: bool,
     keep_forms: bool,
 }
 
@@ -131,6 +132,7 @@ impl ClientScript {
             login: "/login",
             redirect_field: Some("next"),
             mark_requests: true,
+            streams: true,
             keep_forms: true,
         }
     }
@@ -157,6 +159,7 @@ impl ClientScript {
             login,
             redirect_field: options.redirect_field,
             mark_requests: true,
+            streams: true,
             keep_forms: true,
         }
     }
@@ -263,6 +266,26 @@ impl ClientScript {
         }
     }
 
+    /// Whether the script follows guarded streams to the login page (on by
+    /// default): the streams part, `runtime/assets/streams.js`, served after
+    /// the configuration call. It wraps `EventSource` and `WebSocket`: on a
+    /// stream's final event ([`SESSION_ENDED_EVENT`](crate::stream::SESSION_ENDED_EVENT))
+    /// or a socket's close code ([`CLOSE_CODE`](crate::stream::CLOSE_CODE)) it goes to
+    /// the login page the end names; when an `EventSource` fails for good, or
+    /// a socket is refused before it opened, it asks the same URL again with
+    /// `fetch`, so that a denial is followed as any other. `false` leaves the
+    /// part out.
+    ///
+    /// ```
+    /// use require_login::ClientScript;
+    /// assert!(ClientScript::new().source().contains("require-login.session-ended"));
+    /// assert!(!ClientScript::new().with_streams(false).source().contains("EventSource"));
+    /// ```
+    #[must_use]
+    pub const fn with_streams(self, streams: bool) -> Self {
+        ClientScript { streams, ..self }
+    }
+
     /// The sentinel the script recognises.
     ///
     /// ```
@@ -283,26 +306,31 @@ impl ClientScript {
 
     /// The JavaScript source as served: `runtime/assets/require-login.js`
     /// without comment lines, indentation and blank lines, then the call
-    /// with this configuration, then (unless [turned off](Self::with_keep_forms))
-    /// the form keeping part, `runtime/assets/keep-forms.js`, stripped alike.
+    /// with this configuration, then (unless turned off) the [streams
+    /// part](Self::with_streams), `runtime/assets/streams.js`, and the [form
+    /// keeping part](Self::with_keep_forms), `runtime/assets/keep-forms.js`, stripped alike.
     /// Every configured string is written as an escaped JavaScript string
     /// literal, safe to inline in a `<script>` element too.
     ///
     /// ```
-    /// let js = require_login::ClientScript::new().with_keep_forms(false).source();
+    /// let js = require_login::ClientScript::new().with_streams(false).with_keep_forms(false).source();
     /// assert!(js.ends_with(
     ///     "({sentinel: \"LOGIN_REQUIRED\", login: \"/login\", field: \"next\", mark: true});\n"
     /// ));
     /// assert!(js.contains("X-Login-Url"));
     /// ```
     pub fn source(&self) -> String {
-        let mut out = String::with_capacity(ASSET.len() + KEEP_FORMS_ASSET.len());
+        let mut out =
+            String::with_capacity(ASSET.len() + STREAMS_ASSET.len() + KEEP_FORMS_ASSET.len());
         push_served(&mut out, ASSET);
         for piece in self.config_call() {
             match piece {
                 Piece::Raw(text) => out.push_str(text),
                 Piece::Js(text) => out.push_str(&js_string(text)),
             }
+        }
+        if self.streams {
+            push_served(&mut out, STREAMS_ASSET);
         }
         if self.keep_forms {
             push_served(&mut out, KEEP_FORMS_ASSET);
@@ -400,6 +428,9 @@ impl ClientScript {
             }
             p += 1;
         }
+        if self.streams {
+            hash = hash_served(hash, STREAMS_ASSET);
+        }
         if self.keep_forms {
             hash = hash_served(hash, KEEP_FORMS_ASSET);
         }
@@ -416,7 +447,10 @@ impl Default for ClientScript {
 /// The script's source, as written (comments and all).
 pub(super) const ASSET: &str = include_str!("../../assets/require-login.js");
 
-/// The form keeping part, served after the configuration call.
+/// The streams part, served after the configuration call.
+pub(super) const STREAMS_ASSET: &str = include_str!("../../assets/streams.js");
+
+/// The form keeping part, served after the configuration call and the streams part.
 pub(super) const KEEP_FORMS_ASSET: &str = include_str!("../../assets/keep-forms.js");
 
 /// Appends the served lines of `asset` ([`served_line`]), each ended by `\n`.
@@ -491,10 +525,14 @@ pub(super) mod tests {
     #[test]
     fn the_served_script_fits_its_budgets() {
         // The bytes `source` serves, not a copy of its rule: the script
-        // proper at most 3.5 KB gzipped, with form keeping at most 6.25 KB.
+        // proper at most 3.5 KB gzipped, with form keeping at most 6.25 KB;
+        // the streams part adds at most 1 KB to either.
+        let proper = ClientScript::new().with_streams(false);
         for (script, budget) in [
-            (ClientScript::new().with_keep_forms(false), 3584),
-            (ClientScript::new(), 6400),
+            (proper.with_keep_forms(false), 3584),
+            (proper, 6400),
+            (ClientScript::new().with_keep_forms(false), 3584 + 1024),
+            (ClientScript::new(), 6400 + 1024),
         ] {
             let source = script.source();
             let size = gzipped(&source);
@@ -563,17 +601,27 @@ pub(super) mod tests {
     #[test]
     fn served_source_is_the_asset_without_comments_indentation_or_blank_lines() {
         let source = ClientScript::new().source();
-        let (code, keep) = (code_lines(ASSET), code_lines(KEEP_FORMS_ASSET));
+        let (code, streams, keep) = (
+            code_lines(ASSET),
+            code_lines(STREAMS_ASSET),
+            code_lines(KEEP_FORMS_ASSET),
+        );
         let served: Vec<&str> = source.lines().collect();
         assert_eq!(&served[..code.len()], &code[..], "the script proper");
         assert!(
             served[code.len()].starts_with("({sentinel: "),
             "then the call"
         );
-        assert_eq!(&served[code.len() + 1..], &keep[..], "then form keeping");
-        assert!(code.len() > 100 && keep.len() > 50, "all of both is served");
+        let after_call = &served[code.len() + 1..];
+        assert_eq!(&after_call[..streams.len()], &streams[..], "then streams");
+        assert_eq!(&after_call[streams.len()..], &keep[..], "then form keeping");
+        assert!(
+            code.len() > 100 && streams.len() > 30 && keep.len() > 50,
+            "all of each is served"
+        );
         assert!(!source.contains("\n//") && !source.contains("\n "));
         let without: Vec<String> = ClientScript::new()
+            .with_streams(false)
             .with_keep_forms(false)
             .source()
             .lines()
@@ -582,7 +630,7 @@ pub(super) mod tests {
         assert_eq!(
             without,
             served[..=code.len()],
-            "keep_forms(false) leaves the part out"
+            "streams(false) and keep_forms(false) leave the parts out"
         );
     }
 
@@ -598,6 +646,7 @@ pub(super) mod tests {
                 .with_mark_requests(false),
             ClientScript::new().with_redirect_field(Some("return_to")),
             ClientScript::new().with_keep_forms(false),
+            ClientScript::new().with_streams(false),
         ] {
             assert_eq!(
                 script.version(),
@@ -615,6 +664,10 @@ pub(super) mod tests {
         assert_ne!(
             ClientScript::new().version(),
             ClientScript::new().with_keep_forms(false).version()
+        );
+        assert_ne!(
+            ClientScript::new().version(),
+            ClientScript::new().with_streams(false).version()
         );
     }
 
