@@ -44,6 +44,7 @@
 
 pub mod csrf;
 mod html;
+mod live;
 pub mod redis;
 
 use std::path::PathBuf;
@@ -59,6 +60,7 @@ use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
 use require_login::client::{warning_script, WARNING_SCRIPT_PATH, WARNING_SCRIPT_TAG};
 use require_login::deadline::{self, DeadlineLayer, Deadlines};
 use require_login::router::{get, post};
+use require_login::stream::SessionWatch;
 use require_login::{
     client::PageOwnerKey,
     client_script,
@@ -106,6 +108,17 @@ pub const NPM_HTMX: &str = concat!(
     "/../node_modules/htmx.org/dist/htmx.min.js"
 );
 
+/// htmx 2's SSE extension, as `npm ci` in `examples/` installs it (pinned
+/// in `examples/package.json`), served at `/assets/htmx-ext-sse.js`.
+///
+/// ```
+/// assert!(require_login_demo::NPM_HTMX_SSE.ends_with("/node_modules/htmx-ext-sse/dist/sse.js"));
+/// ```
+pub const NPM_HTMX_SSE: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../node_modules/htmx-ext-sse/dist/sse.js"
+);
+
 /// How the demo is set up.
 ///
 /// ```
@@ -127,6 +140,9 @@ pub struct DemoConfig {
     pub jquery: PathBuf,
     /// htmx's file, served at `/assets/htmx.min.js`.
     pub htmx: PathBuf,
+    /// The watch that ends the live pages' streams with the session; give
+    /// it news ([`SessionWatch::with_news`]) when instances share sessions.
+    pub watch: SessionWatch,
 }
 
 impl Default for DemoConfig {
@@ -137,6 +153,7 @@ impl Default for DemoConfig {
             absolute: None,
             jquery: PathBuf::from(DEBIAN_JQUERY),
             htmx: PathBuf::from(NPM_HTMX),
+            watch: SessionWatch::new(),
         }
     }
 }
@@ -210,6 +227,7 @@ fn routes() -> GuardedRouter<AppState> {
         .public_route(WARNING_SCRIPT_PATH, get(warning_script))
         .public_route("/assets/jquery.min.js", get(jquery_asset))
         .public_route("/assets/htmx.min.js", get(htmx_asset))
+        .public_route("/assets/htmx-ext-sse.js", get(htmx_sse_asset))
         .route("/dashboard", get(dashboard))
         .route("/api/unread", get(unread))
         .route("/fetch", get(fetch_page))
@@ -224,6 +242,10 @@ fn routes() -> GuardedRouter<AppState> {
         .route("/api/time", get(api_time))
         .route("/api/echo", post(api_echo))
         .route("/htmx/fragment", get(htmx_get).post(htmx_post))
+        .route("/live", get(live::live_page))
+        .route("/live/htmx", get(live::live_htmx_page))
+        .route("/live/clock", get(live::clock))
+        .route("/live/echo", get(live::echo))
         .route("/admin", get(admin_page))
         .route("/admin/api/stats", get(admin_stats))
 }
@@ -281,6 +303,7 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
         .with_expiry(Expiry::OnInactivity(idle))
         // Every request counts as activity, not only the ones that change the session.
         .with_always_save(true);
+    let watch = config.watch.clone();
     let state = Arc::new(Demo {
         config,
         calls: AtomicU64::new(0),
@@ -294,6 +317,8 @@ pub fn app_on<S: SessionStore + Clone>(config: DemoConfig, store: S) -> Router {
         // The guard's own idle deadline, which pages can see (tower-sessions'
         // expiry above stays as the store's backstop).
         .layer(DeadlineLayer::new(deadlines))
+        // Ends the live pages' streams when their session ends.
+        .layer(watch)
         .layer(sessions)
 }
 
@@ -1008,6 +1033,11 @@ async fn jquery_asset(State(demo): State<AppState>) -> Response {
 
 async fn htmx_asset(State(demo): State<AppState>) -> Response {
     let path = &demo.config.htmx;
+    serve_file(path, htmx_missing(path)).await
+}
+
+async fn htmx_sse_asset() -> Response {
+    let path = std::path::Path::new(NPM_HTMX_SSE);
     serve_file(path, htmx_missing(path)).await
 }
 

@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use require_login::stream::RedisNews;
 use require_login_demo::{app_on, redis, DemoConfig, DEMO_PASSWORD};
 use tower_sessions::MemoryStore;
 
@@ -102,13 +103,24 @@ async fn main() -> ExitCode {
             app_on(config, MemoryStore::default()),
             "in memory".to_owned(),
         ),
-        Some(url) => match redis::connect(url).await {
-            Ok(store) => (
-                app_on(config, redis::On014(store)),
-                format!("in Redis at {url}"),
-            ),
-            Err(why) => {
+        Some(url) => match (redis::connect(url).await, RedisNews::connect(url).await) {
+            (Ok(store), Ok(news)) => {
+                // Instances on one Redis tell each other of ended sessions.
+                let config = DemoConfig {
+                    watch: config.watch.with_news(news),
+                    ..config
+                };
+                (
+                    app_on(config, redis::On014(store)),
+                    format!("in Redis at {url}"),
+                )
+            }
+            (Err(why), _) => {
                 eprintln!("demo: {why}");
+                return ExitCode::FAILURE;
+            }
+            (_, Err(why)) => {
+                eprintln!("demo: news of ended sessions over {url}: {why}");
                 return ExitCode::FAILURE;
             }
         },

@@ -24,6 +24,7 @@ fn the_demo_routes_are_protected_as_pinned() {
         GET     /require-login-warning.js public -       -             -       -
         GET     /assets/jquery.min.js  public   -        -             -       -
         GET     /assets/htmx.min.js    public   -        -             -       -
+        GET     /assets/htmx-ext-sse.js public  -        -             -       -
         GET     /dashboard             guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /api/unread            guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /fetch                 guarded  handler  /login        403     LOGIN_REQUIRED
@@ -41,6 +42,10 @@ fn the_demo_routes_are_protected_as_pinned() {
         POST    /api/echo              guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /htmx/fragment         guarded  handler  /login        403     LOGIN_REQUIRED
         POST    /htmx/fragment         guarded  handler  /login        403     LOGIN_REQUIRED
+        GET     /live                  guarded  handler  /login        403     LOGIN_REQUIRED
+        GET     /live/htmx             guarded  handler  /login        403     LOGIN_REQUIRED
+        GET     /live/clock            guarded  handler  /login        403     LOGIN_REQUIRED
+        GET     /live/echo             guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /admin                 guarded  handler  /admin/login  403     LOGIN_REQUIRED
         GET     /admin/api/stats       guarded  handler  /admin/login  403     LOGIN_REQUIRED
         ANY     *                      guarded  default  /login        403     LOGIN_REQUIRED

@@ -22,4 +22,5 @@ mod forms;
 mod login_page;
 mod round_trip;
 mod script;
+mod streams;
 mod warning;

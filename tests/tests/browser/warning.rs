@@ -9,11 +9,10 @@
 //! idle timeouts of 21 s (the dialog opens a second after each extension)
 //! or 30 s keep the tests short.
 
-use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use fantoccini::Locator;
-use require_login_demo::{DemoConfig, NPM_HTMX};
+use require_login_demo::DemoConfig;
 use serde_json::json;
 
 use crate::harness::*;
@@ -253,19 +252,8 @@ fn other_tabs_follow_activity_and_logout() {
     });
 }
 
-/// Where `npm ci` in `examples/` puts axe-core (pinned in `examples/package.json`).
-fn npm_axe() -> PathBuf {
-    Path::new(NPM_HTMX)
-        .ancestors()
-        .nth(3)
-        .expect("node_modules")
-        .join("axe-core/axe.min.js")
-}
-
 #[test]
 fn axe_finds_nothing_in_the_open_dialog() {
-    let axe = std::fs::read_to_string(npm_axe())
-        .unwrap_or_else(|e| panic!("axe-core (npm ci in examples/): {e}"));
     warning_test(Duration::from_secs(21), move |tab| async move {
         on_the_dashboard(&tab).await;
         wait_for_dialog(&tab, true, Duration::from_secs(5), "open").await;
@@ -284,16 +272,9 @@ fn axe_finds_nothing_in_the_open_dialog() {
             .await
             .expect("its title");
         assert!(!title.text().await.unwrap().is_empty());
-        tab.client
-            .execute(&axe, vec![])
-            .await
-            .expect("load axe-core");
-        let violations = run_in_page(
+        let violations = axe_violations(
             &tab,
-            "axe.run(document.querySelector('dialog.require-login-warning'))\
-               .then(function (r) { done(r.violations.map(function (v) { return v.id + ': ' + v.help; })); },\
-                     function (e) { done(['error: ' + e]); });",
-            vec![],
+            "document.querySelector('dialog.require-login-warning')",
         )
         .await;
         assert_eq!(violations, json!([]), "axe-core on the open dialog");

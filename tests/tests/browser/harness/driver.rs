@@ -504,3 +504,33 @@ pub async fn run_in_page(tab: &Tab, body: &str, args: Vec<serde_json::Value>) ->
         .await
         .unwrap_or_else(|e| panic!("the in-page script failed: {e}"))
 }
+
+/// Where `npm ci` in `examples/` puts axe-core (pinned in `examples/package.json`).
+fn npm_axe() -> std::path::PathBuf {
+    std::path::Path::new(require_login_demo::NPM_HTMX)
+        .ancestors()
+        .nth(3)
+        .expect("node_modules")
+        .join("axe-core/axe.min.js")
+}
+
+/// What axe-core finds to fix in `context` (a JavaScript expression: an
+/// element, or `document`), as `id: help` lines.
+pub async fn axe_violations(tab: &Tab, context: &str) -> serde_json::Value {
+    let axe = std::fs::read_to_string(npm_axe())
+        .unwrap_or_else(|e| panic!("axe-core (npm ci in examples/): {e}"));
+    tab.client
+        .execute(&axe, vec![])
+        .await
+        .expect("load axe-core");
+    run_in_page(
+        tab,
+        &format!(
+            "axe.run({context})\
+               .then(function (r) {{ done(r.violations.map(function (v) {{ return v.id + ': ' + v.help; }})); }},\
+                     function (e) {{ done(['error: ' + e]); }});"
+        ),
+        vec![],
+    )
+    .await
+}
