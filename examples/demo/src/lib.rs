@@ -119,6 +119,17 @@ pub const NPM_HTMX_SSE: &str = concat!(
     "/../node_modules/htmx-ext-sse/dist/sse.js"
 );
 
+/// htmx 2's WebSocket extension, as `npm ci` in `examples/` installs it,
+/// served at `/assets/htmx-ext-ws.js`.
+///
+/// ```
+/// assert!(require_login_demo::NPM_HTMX_WS.ends_with("/node_modules/htmx-ext-ws/dist/ws.js"));
+/// ```
+pub const NPM_HTMX_WS: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../node_modules/htmx-ext-ws/dist/ws.js"
+);
+
 /// How the demo is set up.
 ///
 /// ```
@@ -227,7 +238,8 @@ fn routes() -> GuardedRouter<AppState> {
         .public_route(WARNING_SCRIPT_PATH, get(warning_script))
         .public_route("/assets/jquery.min.js", get(jquery_asset))
         .public_route("/assets/htmx.min.js", get(htmx_asset))
-        .public_route("/assets/htmx-ext-sse.js", get(htmx_sse_asset))
+        .public_route("/assets/htmx-ext-sse.js", get(|| npm_asset(NPM_HTMX_SSE)))
+        .public_route("/assets/htmx-ext-ws.js", get(|| npm_asset(NPM_HTMX_WS)))
         .route("/dashboard", get(dashboard))
         .route("/api/unread", get(unread))
         .route("/fetch", get(fetch_page))
@@ -1036,8 +1048,9 @@ async fn htmx_asset(State(demo): State<AppState>) -> Response {
     serve_file(path, htmx_missing(path)).await
 }
 
-async fn htmx_sse_asset() -> Response {
-    let path = std::path::Path::new(NPM_HTMX_SSE);
+/// An htmx extension, from where `npm ci` put it.
+async fn npm_asset(path: &'static str) -> Response {
+    let path = std::path::Path::new(path);
     serve_file(path, htmx_missing(path)).await
 }
 

@@ -17,7 +17,7 @@ use require_login::stream::SessionEnd;
 use require_login::CLIENT_SCRIPT_TAG;
 
 use crate::html::{fill, missing_banner, page};
-use crate::{htmx_missing, AppState, NPM_HTMX_SSE};
+use crate::{htmx_missing, AppState, NPM_HTMX_SSE, NPM_HTMX_WS};
 
 /// The page with the clock and the echo.
 #[require_login]
@@ -32,18 +32,24 @@ pub(crate) async fn live_page() -> Html<String> {
     )
 }
 
-/// The clock through htmx 2's SSE extension (`hx-ext="sse"`).
+/// The clock through htmx 2's SSE extension (`hx-ext="sse"`), and the
+/// echo's socket through its WebSocket extension (`hx-ext="ws"`).
 #[require_login]
 pub(crate) async fn live_htmx_page(State(demo): State<AppState>) -> Html<String> {
-    let missing: Vec<String> = [demo.config.htmx.as_path(), Path::new(NPM_HTMX_SSE)]
-        .into_iter()
-        .filter(|path| !path.is_file())
-        .map(|path| missing_banner(&htmx_missing(path)))
-        .collect();
+    let missing: Vec<String> = [
+        demo.config.htmx.as_path(),
+        Path::new(NPM_HTMX_SSE),
+        Path::new(NPM_HTMX_WS),
+    ]
+    .into_iter()
+    .filter(|path| !path.is_file())
+    .map(|path| missing_banner(&htmx_missing(path)))
+    .collect();
     let head = if missing.is_empty() {
         format!(
             "{CLIENT_SCRIPT_TAG}<script src=\"/assets/htmx.min.js\"></script>\
-             <script src=\"/assets/htmx-ext-sse.js\"></script>"
+             <script src=\"/assets/htmx-ext-sse.js\"></script>\
+             <script src=\"/assets/htmx-ext-ws.js\"></script>"
         )
     } else {
         String::new()

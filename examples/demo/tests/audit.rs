@@ -25,6 +25,7 @@ fn the_demo_routes_are_protected_as_pinned() {
         GET     /assets/jquery.min.js  public   -        -             -       -
         GET     /assets/htmx.min.js    public   -        -             -       -
         GET     /assets/htmx-ext-sse.js public  -        -             -       -
+        GET     /assets/htmx-ext-ws.js public   -        -             -       -
         GET     /dashboard             guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /api/unread            guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /fetch                 guarded  handler  /login        403     LOGIN_REQUIRED

@@ -1,9 +1,9 @@
 //! Streams end with the session in a real browser: the demo's live page
 //! (a clock over an `EventSource`, an echo over a WebSocket) lands on the
 //! login page once after a logout in another tab, and neither stream
-//! tries again (counted on the server); htmx 2's SSE extension does not
-//! reconnect either; a stream opened after the end is refused and the page
-//! still finds its way to the login page.
+//! tries again (counted on the server); htmx 2's SSE and WebSocket
+//! extensions do not reconnect either; a stream opened after the end is
+//! refused and the page still finds its way to the login page.
 
 use std::time::{Duration, Instant};
 
@@ -89,7 +89,7 @@ fn the_live_page_lands_on_the_login_page_once_after_a_logout_in_another_tab() {
 }
 
 #[test]
-fn htmx_sse_extension_does_not_reconnect_after_the_end() {
+fn htmx_sse_and_ws_extensions_do_not_reconnect_after_the_end() {
     browser_test(IDLE, |tab| async move {
         logged_in_at(&tab, "/live/htmx").await;
         wait_for_text(
@@ -99,8 +99,15 @@ fn htmx_sse_extension_does_not_reconnect_after_the_end() {
             "htmx swaps the clock in",
         )
         .await;
-        let opened = requests_for("/live/clock");
-        assert_eq!(opened, 1);
+        let deadline = Instant::now() + WAIT;
+        while hits("/live/echo", 101) == 0 {
+            assert!(Instant::now() < deadline, "htmx's socket did not open");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(
+            (requests_for("/live/clock"), requests_for("/live/echo")),
+            (1, 1)
+        );
 
         tab.log_out_elsewhere("/logout", "/login").await;
         tab.wait_for(
@@ -110,7 +117,16 @@ fn htmx_sse_extension_does_not_reconnect_after_the_end() {
         )
         .await;
         tokio::time::sleep(RECONNECTION_WINDOW).await;
-        assert_eq!(requests_for("/live/clock"), opened, "htmx reconnected");
+        assert_eq!(
+            requests_for("/live/clock"),
+            1,
+            "htmx's SSE extension reconnected"
+        );
+        assert_eq!(
+            requests_for("/live/echo"),
+            1,
+            "htmx's WebSocket extension reconnected"
+        );
     });
 }
 
