@@ -130,6 +130,10 @@ ratio R_both R 1.02 "R_both / R"
 ratio F_both F 1.02 "F_both / F" compare
 # Deadlines the server owns (issue 22): judged on every logged-in request.
 ratio C_deadlines C 1.05 "C_deadlines / C (issue 22)"
+# Streams that end with the session (issue 23): per event, and what the
+# watch costs a request that opens no stream.
+ratio S_watched S 1.02 "S_watched / S per event (issue 23)"
+ratio C_watched C - "C_watched / C"
 if [ -n "${per_request[F]:-}" ]; then
     ratio F H - "F / H"
 fi

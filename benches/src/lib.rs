@@ -91,11 +91,14 @@ pub enum Scenario {
     /// deadlines judged, the seconds left said, activity within the write
     /// interval (no store write).
     CDeadlines,
+    /// C behind a `SessionWatch`: the watch every request passes (this one
+    /// opens no stream).
+    CWatched,
 }
 
 impl Scenario {
     /// Every scenario, in report order.
-    pub const ALL: [Scenario; 23] = [
+    pub const ALL: [Scenario; 24] = [
         Scenario::A,
         Scenario::B,
         Scenario::C,
@@ -119,6 +122,7 @@ impl Scenario {
         Scenario::RBoth,
         Scenario::FBoth,
         Scenario::CDeadlines,
+        Scenario::CWatched,
     ];
 
     /// The short name used on the command line and in the reports.
@@ -147,6 +151,7 @@ impl Scenario {
             Scenario::RBoth => "R_both",
             Scenario::FBoth => "F_both",
             Scenario::CDeadlines => "C_deadlines",
+            Scenario::CWatched => "C_watched",
         }
     }
 
@@ -182,6 +187,7 @@ impl Scenario {
                 "RequireLoginLayer + #[require_login] handler (both run, second reuses), logged in"
             }
             Scenario::CDeadlines => "#[require_login] behind a DeadlineLayer, logged in",
+            Scenario::CWatched => "#[require_login] behind a SessionWatch, logged in, no stream",
         }
     }
 
@@ -223,6 +229,7 @@ impl Scenario {
                 | Scenario::RBoth
                 | Scenario::FBoth
                 | Scenario::CDeadlines
+                | Scenario::CWatched
         )
     }
 
@@ -283,6 +290,11 @@ async fn hand_written(session: Session, request: Request) -> Response {
     }
 }
 
+/// Logs the session in as "ada" (`POST /login` of every scenario's router).
+pub(crate) async fn log_in_handler(session: Session) -> StatusCode {
+    log_in(session).await
+}
+
 async fn log_in(session: Session) -> StatusCode {
     require_login::login(&session, "ada")
         .await
@@ -290,6 +302,8 @@ async fn log_in(session: Session) -> StatusCode {
 }
 
 /// axum-login with a trivial in-memory backend: one user, found by id.
+pub mod stream;
+
 mod axum_login_backend {
     use axum::http::StatusCode;
     use axum_login::{AuthSession, AuthUser, AuthnBackend, UserId};
@@ -405,6 +419,11 @@ fn router(scenario: Scenario) -> Router {
                 .with_absolute(std::time::Duration::from_secs(8 * 60 * 60));
             with_sessions(get(guarded)).layer(DeadlineLayer::new(DEADLINES))
         }
+        Scenario::CWatched => Router::new()
+            .route("/dash", get(guarded))
+            .route("/login", post(log_in))
+            .layer(require_login::stream::SessionWatch::new())
+            .layer(SessionManagerLayer::new(MemoryStore::default())),
         Scenario::FBoth => Router::new()
             .route("/dash", get(guarded))
             .route_layer(RequireLoginLayer::default())
@@ -668,7 +687,7 @@ fn parse_http_date(date: &str) -> Option<i64> {
 }
 
 /// Logs in through `POST /login` and returns the session cookie to send.
-async fn log_in_cookie(router: &Router) -> HeaderValue {
+pub(crate) async fn log_in_cookie(router: &Router) -> HeaderValue {
     let mut request = Request::new(Body::empty());
     *request.method_mut() = Method::POST;
     *request.uri_mut() = Uri::from_static("/login");

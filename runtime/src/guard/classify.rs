@@ -67,7 +67,7 @@ pub enum RequestKind {
 /// - `Sec-Fetch-Mode` is present and not `navigate` (every `fetch()` and
 ///   `XMLHttpRequest` of a current browser);
 /// - `Accept` asks for JSON and not for HTML, or for `text/event-stream`
-///   (an `EventSource`);
+///   first (an `EventSource`);
 /// - it is a WebSocket upgrade (`Upgrade` present).
 ///
 /// Otherwise it is a navigation.
@@ -144,12 +144,20 @@ fn accepts_json_not_html(accept: &[u8]) -> bool {
     json
 }
 
-/// Whether `Accept` names `text/event-stream` (what an `EventSource` sends).
-fn asks_for_events(accept: &[u8]) -> bool {
-    accept.split(|&b| b == b',').any(|range| {
-        trim(range.split(|&b| b == b';').next().unwrap_or_default())
-            .eq_ignore_ascii_case(b"text/event-stream")
-    })
+/// Whether `Accept` asks for an event stream first: `text/event-stream`,
+/// as an `EventSource` sends it (alone), and other SSE clients first. Read
+/// no further than that, since every request through a
+/// [`SessionWatch`](crate::stream::SessionWatch) is asked.
+pub(crate) fn asks_for_events(accept: &[u8]) -> bool {
+    const EVENT_STREAM: &[u8] = b"text/event-stream";
+    let accept = trim(accept);
+    accept
+        .get(..EVENT_STREAM.len())
+        .is_some_and(|start| start.eq_ignore_ascii_case(EVENT_STREAM))
+        && matches!(
+            accept.get(EVENT_STREAM.len()),
+            None | Some(b',' | b';' | b' ' | b'\t')
+        )
 }
 
 fn is_zero_quality(param: &[u8]) -> bool {

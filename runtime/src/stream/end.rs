@@ -175,6 +175,21 @@ impl Ending {
         End { reason, login_url }
     }
 
+    /// Whether the end may have come since this was last looked at: one
+    /// atomic load, for the body that asks before every event.
+    pub(crate) fn may_have_ended(&self) -> bool {
+        self.receiver.has_changed().unwrap_or(true)
+    }
+
+    /// A second view of the same end.
+    pub(crate) fn another(&self) -> Ending {
+        Ending {
+            receiver: self.receiver.clone(),
+            login_url: Arc::clone(&self.login_url),
+            reason_field: self.reason_field,
+        }
+    }
+
     /// The end, once it came.
     pub(crate) fn end(&self) -> Option<End> {
         let reason = (*self.receiver.borrow())?;

@@ -6,9 +6,11 @@
 #![doc = include_str!("../../docs/stream.md")]
 
 mod end;
+mod future;
 mod layer;
 #[cfg(feature = "redis")]
 mod redis;
+mod service;
 mod sse;
 mod watch;
 #[cfg(feature = "ws")]
@@ -16,9 +18,10 @@ mod ws;
 
 pub(crate) use end::Opening;
 pub use end::{End, EndReason, SessionEnd};
-pub use layer::SessionWatchService;
+pub use future::ResponseFuture;
 #[cfg(feature = "redis")]
 pub use redis::{RedisNews, NEWS_CHANNEL};
+pub use service::SessionWatchService;
 pub use watch::{SessionWatch, DEFAULT_RECHECK, MIN_RECHECK};
 #[cfg(feature = "ws")]
 pub use ws::SessionSocket;

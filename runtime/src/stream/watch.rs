@@ -297,7 +297,9 @@ async fn watch_session(
             continue;
         }
         drop(registry);
-        match watching.check(&session).await {
+        // Boxed: the read is rare, and the task sleeps most of its life
+        // without carrying the store's future.
+        match Box::pin(watching.check(&session)).await {
             Ok(Checked::Live(next)) => due = next,
             Ok(Checked::Ended(reason)) => {
                 if let Some(registry) = hub.upgrade() {
