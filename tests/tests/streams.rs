@@ -379,6 +379,43 @@ async fn a_session_gone_from_the_store_ends_its_streams_at_the_recheck() {
     assert_eq!(close_frame(&mut socket).await.0, CLOSE_CODE);
 }
 
+#[tokio::test]
+async fn end_user_ends_every_stream_of_that_user_and_no_other() {
+    let server = serve(None, NO_RECHECK).await;
+    // Ada in two browsers, Bob in one.
+    let (ada_here, ada_there, bob) = (
+        server.log_in("ada").await,
+        server.log_in("ada").await,
+        server.log_in("bob").await,
+    );
+    let mut here = Events::new(server.events("/ticks", &ada_here).await);
+    let mut there = server.socket("/echo", &ada_there).await.unwrap();
+    let mut bobs = Events::new(server.events("/ticks", &bob).await);
+    here.next().await.unwrap();
+    bobs.next().await.unwrap();
+
+    server.watch.end_user("ada");
+    assert_eq!(here.final_event().await["reason"], "removed");
+    assert_eq!(close_frame(&mut there).await.0, CLOSE_CODE);
+    for _ in 0..3 {
+        assert!(bobs.next().await.unwrap().data.starts_with("tick"));
+    }
+    assert_eq!(server.watch.watched(), 1, "only Bob's session is watched");
+}
+
+#[tokio::test]
+async fn a_stream_the_client_left_is_forgotten_with_its_session() {
+    let server = serve(None, NO_RECHECK).await;
+    let cookie = server.log_in("ada").await;
+    let mut events = Events::new(server.events("/ticks", &cookie).await);
+    let socket = server.socket("/echo", &cookie).await.unwrap();
+    events.next().await.unwrap();
+    assert_eq!(server.watch.watched(), 1);
+    drop((events, socket));
+    // The server notices the closed connections at its next write.
+    wait_until(|| server.watch.watched() == 0).await;
+}
+
 async fn wait_until(done: impl Fn() -> bool) {
     let deadline = Instant::now() + Duration::from_secs(5);
     while !done() {

@@ -15,14 +15,11 @@ use require_login_tests::instances::{shared_redis_url, Browser, Instance, RedisS
 
 const INSTANCE: &str = env!("CARGO_BIN_EXE_instance");
 
-/// One try: log in on B, open a stream on A, log out on B; how long after
-/// the logout A's stream ended (with the final event).
-async fn logout_on_b_ends_a_stream_on_a(a: &Instance, b: &Instance, user: &str) -> Duration {
+/// Logs `user` in on `b` and opens a stream on `a` with that session.
+async fn stream_on_a(a: &Instance, b: &Instance, user: &str) -> (Browser, Events) {
     let mut browser = Browser::new();
-    assert_eq!(
-        browser.log_in(&b.base, user).await.status,
-        StatusCode::NO_CONTENT
-    );
+    let logged_in = browser.log_in(&b.base, user).await;
+    assert_eq!(logged_in.status, StatusCode::NO_CONTENT);
     let cookie = browser.cookie.clone().expect("a session cookie");
     let opened = reqwest::Client::new()
         .get(format!("{}/events", a.base))
@@ -34,11 +31,16 @@ async fn logout_on_b_ends_a_stream_on_a(a: &Instance, b: &Instance, user: &str) 
         .unwrap();
     let mut events = Events::new(opened);
     assert_eq!(events.next().await.unwrap().data, "tick 0");
+    (browser, events)
+}
+
+/// One try: log in on B, open a stream on A, log out on B; how long after
+/// the logout A's stream ended (with the final event).
+async fn logout_on_b_ends_a_stream_on_a(a: &Instance, b: &Instance, user: &str) -> Duration {
+    let (mut browser, mut events) = stream_on_a(a, b, user).await;
     let logged_out = Instant::now();
-    assert_eq!(
-        browser.log_out(&b.base).await.status,
-        StatusCode::NO_CONTENT
-    );
+    let answer = browser.log_out(&b.base).await;
+    assert_eq!(answer.status, StatusCode::NO_CONTENT);
     let end = events.final_event().await;
     assert_eq!(end["reason"], "logged-out");
     logged_out.elapsed()
@@ -71,6 +73,23 @@ async fn a_logout_on_one_instance_ends_the_streams_on_the_other_at_once() {
         worst < Duration::from_secs(1),
         "worst {worst:?}; A's log: {}",
         a.log()
+    );
+
+    // A user removed on B: their stream on A ends too.
+    let removed_user = user(100);
+    let (_browser, mut events) = stream_on_a(&a, &b, &removed_user).await;
+    let removed = Instant::now();
+    let answer = reqwest::Client::new()
+        .post(format!("{}/remove?user={removed_user}", b.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(answer.status(), 204);
+    assert_eq!(events.final_event().await["reason"], "removed");
+    let took = removed.elapsed();
+    assert!(
+        took < Duration::from_secs(1),
+        "ended {took:?} after the removal"
     );
 }
 

@@ -139,7 +139,11 @@ pub(crate) async fn decide(
             if let Some(deadlines) = parts.extensions.get::<Arc<RequestDeadlines>>() {
                 deadline::check(parts, options, deadlines, activity).await?;
             }
-            Opening::guard_passed(parts, options);
+            // A request that opens a stream: what its watch needs. Boxed,
+            // so that every other request's future has no room for it.
+            if let Some(opening) = parts.extensions.get::<Arc<Opening>>() {
+                Box::pin(opening.fill(parts, options)).await;
+            }
             Ok(())
         }
         Ok(false) => Err(deny(parts, options)),

@@ -12,7 +12,7 @@ use crate::deadline::{Reason, RequestDeadlines};
 use crate::guard::deny;
 use crate::guard::failed;
 use crate::guard::return_to::append_query;
-use crate::guard::session::OwnedSession;
+use crate::guard::session::{OwnedSession, RequestSession};
 use crate::options::{GuardOptions, LoggedInBy};
 use crate::response::{GuardError, LoginRejection};
 
@@ -31,11 +31,13 @@ pub enum EndReason {
     Idle,
     /// The absolute lifetime passed.
     Expired,
+    /// The app ended the user's streams ([`SessionWatch::end_user`]).
+    Removed,
 }
 
 impl EndReason {
     /// As the final event and the login URL's reason field say it:
-    /// `logged-out`, `idle`, `expired`.
+    /// `logged-out`, `idle`, `expired`, `removed`.
     ///
     /// ```
     /// # use require_login::stream::EndReason;
@@ -46,6 +48,7 @@ impl EndReason {
             EndReason::LoggedOut => "logged-out",
             EndReason::Idle => Reason::Idle.as_str(),
             EndReason::Expired => Reason::Expired.as_str(),
+            EndReason::Removed => "removed",
         }
     }
 }
@@ -86,6 +89,8 @@ pub(crate) struct Opened {
     login_url: Arc<str>,
     reason_field: Option<&'static str>,
     watching: Watching,
+    /// Whose session it is, for [`SessionWatch::end_user`].
+    user: Option<Arc<serde_json::Value>>,
 }
 
 /// The cell a [`SessionWatch`] puts on a request that opens a stream; the
@@ -107,12 +112,10 @@ impl Opening {
         }
     }
 
-    /// What a guard with `options` leaves on `parts` when it let the request
-    /// through: the login URL it would answer now, and how to watch the session.
-    pub(crate) fn guard_passed(parts: &Parts, options: &GuardOptions) {
-        let Some(opening) = parts.extensions.get::<Arc<Opening>>() else {
-            return;
-        };
+    /// What a guard with `options` leaves on `parts` when it let the
+    /// request through: the login URL it would answer now, how to watch
+    /// the session, and whose it is.
+    pub(crate) async fn fill(&self, parts: &Parts, options: &GuardOptions) {
         let Some(login_url) = deny(parts, options).login_url().map(Arc::<str>::from) else {
             return;
         };
@@ -131,11 +134,11 @@ impl Opening {
                 deadlines: deadlines.map(|d| d.deadlines),
                 left: deadlines.and_then(|d| d.reported()),
             },
+            user: user_of(parts, key, options.store_timeout)
+                .await
+                .map(Arc::new),
         };
-        *opening
-            .opened
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner) = Some(opened);
+        *self.opened.lock().unwrap_or_else(PoisonError::into_inner) = Some(opened);
     }
 
     /// Starts watching for one stream, when a guard let the request through.
@@ -145,9 +148,9 @@ impl Opening {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()?;
-        let receiver = self
-            .watch
-            .register(self.id, self.session.clone(), opened.watching);
+        let receiver =
+            self.watch
+                .register(self.id, self.session.clone(), opened.watching, opened.user);
         Some(Ending {
             receiver,
             login_url: opened.login_url,
@@ -155,6 +158,24 @@ impl Opening {
         })
     }
 }
+
+/// The user the session holds (already loaded by the guard, no store
+/// read): under the guard's key, or axum-login's user id.
+async fn user_of(
+    parts: &Parts,
+    key: Option<&'static str>,
+    timeout: std::time::Duration,
+) -> Option<serde_json::Value> {
+    let session = RequestSession::of(&parts.extensions)?;
+    if let Some(key) = key {
+        return session.get(key, timeout).await.ok().flatten();
+    }
+    let data = session.get(AXUM_LOGIN_DATA, timeout).await.ok().flatten()?;
+    data.get("user_id").cloned()
+}
+
+/// Where axum-login keeps its data in the session (its default key).
+const AXUM_LOGIN_DATA: &str = "axum-login.data";
 
 /// One stream's view of its session's end.
 #[derive(Debug)]

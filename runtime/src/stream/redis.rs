@@ -9,11 +9,14 @@ use fred::prelude::{ClientLike, Config, EventInterface, PubsubInterface, Reconne
 use fred::types::Builder;
 
 use super::end::EndReason;
-use super::watch::{Hub, SessionWatch};
+use super::watch::{Hub, News, SessionWatch};
 
 /// The pub/sub channel the news goes on: one message per ended session,
-/// its id.
+/// its id, or per ended user ([`SessionWatch::end_user`]), `user:` and the
+/// user's id as JSON.
 pub const NEWS_CHANNEL: &str = "require-login:session-ended";
+
+const USER_PREFIX: &str = "user:";
 
 /// How long to wait between attempts to reach Redis again: the news is
 /// late by at most this much after Redis is back.
@@ -75,11 +78,16 @@ pub(crate) struct Publisher {
 }
 
 impl Publisher {
-    /// Publishes that session `id` ended, without waiting for it.
-    pub(crate) fn publish(&self, id: i128) {
+    /// Publishes `news`, without waiting for it: a session's id, or
+    /// `user:` and the user's id as JSON.
+    pub(crate) fn publish(&self, news: News) {
+        let message = match news {
+            News::Session(id) => id.to_string(),
+            News::User(user) => format!("{USER_PREFIX}{user}"),
+        };
         let client = self.client.clone();
         tokio::spawn(async move {
-            let sent = client.publish::<i64, _, _>(NEWS_CHANNEL, id.to_string());
+            let sent = client.publish::<i64, _, _>(NEWS_CHANNEL, message);
             match tokio::time::timeout(PUBLISH_TIMEOUT, sent).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(error)) => tracing::warn!(
@@ -134,7 +142,15 @@ async fn listen(hub: Weak<Hub>, subscriber: SubscriberClient) {
                 if &*message.channel != NEWS_CHANNEL {
                     continue;
                 }
-                if let Some(id) = message.value.as_str().and_then(|id| id.parse().ok()) {
+                let text = message.value.as_str();
+                let text = text.as_deref().unwrap_or_default();
+                if let Some(user) = text.strip_prefix(USER_PREFIX) {
+                    if let Ok(user) = serde_json::from_str(user) {
+                        hub.end_user(&user);
+                    } else {
+                        tracing::warn!("require_login: a user on {NEWS_CHANNEL} that is not JSON");
+                    }
+                } else if let Ok(id) = text.parse() {
                     hub.end(id, EndReason::LoggedOut);
                 } else {
                     tracing::warn!("require_login: a message on {NEWS_CHANNEL} that is not a session id");

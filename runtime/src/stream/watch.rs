@@ -6,6 +6,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 use std::time::Duration;
 
+use serde::Serialize;
+use serde_json::Value;
 use tokio::sync::watch;
 use tokio::time::Instant;
 
@@ -129,16 +131,21 @@ impl SessionWatch {
         id: i128,
         session: OwnedSession,
         watching: Watching,
+        user: Option<Arc<Value>>,
     ) -> watch::Receiver<Option<EndReason>> {
         let mut sessions = self.hub.lock();
-        if let Some(sender) = sessions.get(&id) {
-            if sender.borrow().is_none() {
-                return sender.subscribe();
+        if let Some(watched) = sessions.get(&id) {
+            if watched.sender.borrow().is_none() {
+                return watched.sender.subscribe();
             }
         }
         let (sender, receiver) = watch::channel(None);
         let sender = Arc::new(sender);
-        sessions.insert(id, Arc::clone(&sender));
+        let watched = Watched {
+            sender: Arc::clone(&sender),
+            user,
+        };
+        sessions.insert(id, watched);
         drop(sessions);
         tokio::spawn(watch_session(
             Arc::downgrade(&self.hub),
@@ -155,14 +162,57 @@ impl SessionWatch {
     /// instances are told.
     pub(crate) fn session_ended(&self, id: i128) {
         self.hub.end(id, EndReason::LoggedOut);
-        self.hub.publish(id);
+        self.hub.publish(News::Session(id));
     }
+
+    /// Ends the streams of every session of `user` (the value the guard's
+    /// session key holds: what [`login`](crate::login()) was given; with
+    /// axum-login, the user's id), here and, with news, on every instance:
+    /// for a user the app removed, or logged out everywhere. Their final
+    /// event says `removed`.
+    ///
+    /// It ends streams, not sessions: end those too (a session a guard
+    /// still lets through can open a new stream), or, with axum-login,
+    /// remove the user from the backend, which its `AuthSession` asks.
+    ///
+    /// ```
+    /// use require_login::stream::SessionWatch;
+    /// let watch = SessionWatch::new();
+    /// watch.end_user("ada"); // no stream of hers is open here: nothing to end
+    /// assert_eq!(watch.watched(), 0);
+    /// ```
+    pub fn end_user<U: Serialize + ?Sized>(&self, user: &U) {
+        let Ok(user) = serde_json::to_value(user) else {
+            tracing::error!(
+                "require_login: SessionWatch::end_user: the user id does not serialize"
+            );
+            return;
+        };
+        self.hub.end_user(&user);
+        self.hub.publish(News::User(user));
+    }
+}
+
+/// What one instance tells the others.
+#[derive(Debug)]
+#[cfg_attr(not(feature = "redis"), allow(dead_code))]
+pub(crate) enum News {
+    /// A session ended.
+    Session(i128),
+    /// Every session of a user ended ([`SessionWatch::end_user`]).
+    User(Value),
+}
+
+/// A watched session: the sender its streams listen to, and whose it is.
+struct Watched {
+    sender: Arc<watch::Sender<Option<EndReason>>>,
+    user: Option<Arc<Value>>,
 }
 
 /// The registry: a sender per watched session, which its streams listen to.
 #[derive(Default)]
 pub(crate) struct Hub {
-    sessions: Mutex<HashMap<i128, Arc<watch::Sender<Option<EndReason>>>>>,
+    sessions: Mutex<HashMap<i128, Watched>>,
     #[cfg(feature = "redis")]
     pub(crate) news: std::sync::OnceLock<super::redis::Publisher>,
 }
@@ -176,25 +226,41 @@ impl std::fmt::Debug for Hub {
 }
 
 impl Hub {
-    fn lock(&self) -> MutexGuard<'_, HashMap<i128, Arc<watch::Sender<Option<EndReason>>>>> {
+    fn lock(&self) -> MutexGuard<'_, HashMap<i128, Watched>> {
         self.sessions.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Ends the streams of session `id` on this instance.
     pub(crate) fn end(&self, id: i128, reason: EndReason) {
-        if let Some(sender) = self.lock().remove(&id) {
-            sender.send_replace(Some(reason));
+        if let Some(watched) = self.lock().remove(&id) {
+            watched.sender.send_replace(Some(reason));
         }
     }
 
-    /// Tells the other instances, when there is news.
-    fn publish(&self, id: i128) {
-        #[cfg(feature = "redis")]
-        if let Some(news) = self.news.get() {
-            news.publish(id);
-        }
-        let _ = id;
+    /// Ends the streams of every session of `user` on this instance.
+    pub(crate) fn end_user(&self, user: &Value) {
+        let mut sessions = self.lock();
+        sessions.retain(|_, watched| {
+            let theirs = watched.user.as_deref() == Some(user);
+            if theirs {
+                watched.sender.send_replace(Some(EndReason::Removed));
+            }
+            !theirs
+        });
     }
+
+    /// Tells the other instances, when there is news.
+    #[cfg(feature = "redis")]
+    fn publish(&self, news: News) {
+        if let Some(publisher) = self.news.get() {
+            publisher.publish(news);
+        }
+    }
+
+    /// Without the feature `redis` there is no news to tell.
+    #[cfg(not(feature = "redis"))]
+    #[allow(clippy::unused_self, clippy::needless_pass_by_value)]
+    fn publish(&self, _news: News) {}
 
     /// Forgets `id` when `sender` is still its entry and nobody listens:
     /// under the lock, so that a stream registering meanwhile is not lost.
@@ -209,7 +275,7 @@ impl Hub {
         }
         if sessions
             .get(&id)
-            .is_some_and(|entry| Arc::ptr_eq(entry, sender))
+            .is_some_and(|watched| Arc::ptr_eq(&watched.sender, sender))
         {
             sessions.remove(&id);
         }

@@ -18,7 +18,8 @@
 //! guarded ones that answer with the session's user, so a client can tell
 //! whose session was served: `GET /page` (a page), `GET /api/whoami` (JSON),
 //! `GET /fragment` (an htmx fragment), and `GET /events`, an SSE stream
-//! of a tick every 100 ms that ends with the session (with a watch). With `--check hand-written` the three
+//! of a tick every 100 ms that ends with the session (with a watch, which
+//! also adds `POST /remove?user=NAME`: `SessionWatch::end_user`). With `--check hand-written` the three
 //! are checked by hand as the benchmarks' hand-written check does
 //! (`benches/src/lib.rs`), for comparison under the same load.
 
@@ -244,7 +245,18 @@ async fn main() -> ExitCode {
         .route("/login", post(log_in))
         .route("/logout", post(log_out));
     let app = match watch(&args).await {
-        Ok(Some(watch)) => app.layer(watch),
+        // `POST /remove?user=NAME` ends the user's streams on every instance.
+        Ok(Some(watch)) => {
+            let remover = watch.clone();
+            app.route(
+                "/remove",
+                post(move |Query(query): Query<LoginQuery>| async move {
+                    remover.end_user(&query.user);
+                    StatusCode::NO_CONTENT
+                }),
+            )
+            .layer(watch)
+        }
         Ok(None) => app,
         Err(why) => {
             eprintln!("instance: {why}");
