@@ -123,17 +123,16 @@ impl Server {
     }
 
     async fn post(&self, path: &str, cookie: &str) -> reqwest::Response {
-        reqwest::Client::new()
-            .post(format!("{}{path}", self.base))
-            .header("cookie", cookie)
-            .send()
-            .await
-            .unwrap()
+        self.send(reqwest::Method::POST, path, cookie).await
     }
 
     async fn get(&self, path: &str, cookie: &str) -> reqwest::Response {
+        self.send(reqwest::Method::GET, path, cookie).await
+    }
+
+    async fn send(&self, method: reqwest::Method, path: &str, cookie: &str) -> reqwest::Response {
         reqwest::Client::new()
-            .get(format!("{}{path}", self.base))
+            .request(method, format!("{}{path}", self.base))
             .header("cookie", cookie)
             .send()
             .await

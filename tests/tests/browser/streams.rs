@@ -130,28 +130,30 @@ fn htmx_sse_and_ws_extensions_do_not_reconnect_after_the_end() {
     });
 }
 
+/// Logs out in another window, then runs `opens` (a stream's opening) on
+/// this page, and waits to be on the login page with the way back.
+async fn refused_after_the_end(tab: &Tab, opens: &str, what: &str) {
+    tab.log_out_elsewhere("/logout", "/login").await;
+    tab.start(opens).await;
+    tab.wait_for("/login", Some("/test/blank"), what).await;
+}
+
 #[test]
 fn a_stream_refused_after_the_end_still_leads_to_the_login_page() {
     browser_test(IDLE, |tab| async move {
         logged_in_at(&tab, "/dashboard").await;
         tab.goto("/test/blank").await;
-        tab.log_out_elsewhere("/logout", "/login").await;
         // Refused with the sentinel, which an EventSource cannot read.
-        tab.start("window.source = new EventSource('/live/clock');")
-            .await;
-        tab.wait_for("/login", Some("/test/blank"), "after a refused EventSource")
-            .await;
+        let source = "window.source = new EventSource('/live/clock');";
+        refused_after_the_end(&tab, source, "after a refused EventSource").await;
         // The EventSource's own request, and the script's probe.
         assert_eq!(hits("/live/clock", 403), 2);
 
         tab.log_in("ada").await;
         tab.wait_for("/test/blank", None, "logged in again").await;
-        tab.log_out_elsewhere("/logout", "/login").await;
         // Refused before it opened: the browser says only "1006".
-        tab.start("window.socket = new WebSocket('ws://' + location.host + '/live/echo');")
-            .await;
-        tab.wait_for("/login", Some("/test/blank"), "after a refused WebSocket")
-            .await;
+        let socket = "window.socket = new WebSocket('ws://' + location.host + '/live/echo');";
+        refused_after_the_end(&tab, socket, "after a refused WebSocket").await;
         // The upgrade, and the script's probe over plain HTTP.
         assert_eq!(hits("/live/echo", 403), 2);
     });
