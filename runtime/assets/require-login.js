@@ -36,7 +36,7 @@
   var configs = [config];
   // `go`: the way to the login page for the parts served after the call
   // (streams.js), with the same once-only and loop checks.
-  window[STATE] = { configs: configs, go: function (url) { redirect(url, configFor(url || "")); } };
+  var shared = window[STATE] = { configs: configs, go: function (url) { redirect(url, configFor(url || "")); } };
 
   // The first of `list` (by default every copy's configuration) that passes `test`, or null.
   function find(test, list) {
@@ -231,7 +231,9 @@
 
   // --- fetch ---------------------------------------------------------------------
 
-  var originalFetch = window.fetch;
+  // The browser's fetch, on the state: a part served apart (relogin.js)
+  // may put itself between this wrapper and the network.
+  var originalFetch = shared.fetch = window.fetch;
   if (typeof originalFetch === "function") {
     // What the wrapper needs of a call, and the init to call fetch with: the
     // headers read once into a Headers (an iterator is spent by reading), the
@@ -281,7 +283,7 @@
     window.fetch = function (input, init) {
       var call = prepareFetch(input, init);
       var args = call.init ? [input, call.init] : arguments;
-      return originalFetch.apply(this, args).then(function (response) {
+      return shared.fetch.apply(this, args).then(function (response) {
         try { return inspect(response, call); } catch (e) { return response; }
       });
     };

@@ -57,7 +57,10 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::{Form, Json, Router};
 use percent_encoding::{utf8_percent_encode, AsciiSet, NON_ALPHANUMERIC};
-use require_login::client::{warning_script, WARNING_SCRIPT_PATH, WARNING_SCRIPT_TAG};
+use require_login::client::{
+    relogin_done_page, relogin_script, warning_script, RELOGIN_DONE_PATH, RELOGIN_SCRIPT_PATH,
+    RELOGIN_SCRIPT_TAG, WARNING_SCRIPT_PATH, WARNING_SCRIPT_TAG,
+};
 use require_login::deadline::{self, DeadlineLayer, Deadlines};
 use require_login::router::{get, post};
 use require_login::stream::SessionWatch;
@@ -236,6 +239,7 @@ fn routes() -> GuardedRouter<AppState> {
         )
         .public_route(CLIENT_SCRIPT_PATH, get(client_script))
         .public_route(WARNING_SCRIPT_PATH, get(warning_script))
+        .public_route(RELOGIN_SCRIPT_PATH, get(relogin_script))
         .public_route("/assets/jquery.min.js", get(jquery_asset))
         .public_route("/assets/htmx.min.js", get(htmx_asset))
         .public_route("/assets/htmx-ext-sse.js", get(|| npm_asset(NPM_HTMX_SSE)))
@@ -254,6 +258,8 @@ fn routes() -> GuardedRouter<AppState> {
         .route("/api/time", get(api_time))
         .route("/api/echo", post(api_echo))
         .route("/htmx/fragment", get(htmx_get).post(htmx_post))
+        .route("/in-place", get(in_place_page))
+        .route(RELOGIN_DONE_PATH, get(relogin_done))
         .route("/live", get(live::live_page))
         .route("/live/htmx", get(live::live_htmx_page))
         .route("/live/clock", get(live::clock))
@@ -608,6 +614,71 @@ async fn dashboard(State(demo): State<AppState>, session: Session) -> Html<Strin
             ],
         ),
     )
+}
+
+/// The page that logs in again in place (`RELOGIN_SCRIPT_TAG`): its calls
+/// wait through a login in a popup instead of leaving the page.
+#[require_login]
+async fn in_place_page(State(demo): State<AppState>, session: Session) -> Response {
+    let owner = match demo.owners.meta_tag(&session).await {
+        Ok(owner) => owner,
+        Err(error) => {
+            tracing::error!(%error, "demo: could not read the session");
+            return StatusCode::INTERNAL_SERVER_ERROR.into_response();
+        }
+    };
+    let mut head = format!(
+        "{CLIENT_SCRIPT_TAG}{RELOGIN_SCRIPT_TAG}{owner}{}",
+        csrf::meta(&session).await
+    );
+    let mut missing = String::new();
+    for (file, tag, why) in [
+        (
+            &demo.config.jquery,
+            "<script src=\"/assets/jquery.min.js\"></script>",
+            jquery_missing(&demo.config.jquery),
+        ),
+        (
+            &demo.config.htmx,
+            "<script src=\"/assets/htmx.min.js\"></script>",
+            htmx_missing(&demo.config.htmx),
+        ),
+    ] {
+        if file.is_file() {
+            head.push_str(tag);
+        } else {
+            missing.push_str(&missing_banner(&why));
+        }
+    }
+    page(
+        "Log in again in place",
+        &head,
+        &fill(
+            include_str!("../pages/in-place.html"),
+            &[
+                ("missing", &missing),
+                ("calls_js", CALLS_JS),
+                ("in_place_js", include_str!("../static/in-place.js")),
+            ],
+        ),
+    )
+    .into_response()
+}
+
+/// Where the login popup comes back to: tells the waiting pages who logged
+/// in and the new session's CSRF token, then closes.
+#[require_login]
+async fn relogin_done(State(demo): State<AppState>, session: Session) -> Response {
+    match demo.owners.owner(&session).await {
+        Ok(owner) => {
+            let token = csrf::token(&session).await;
+            relogin_done_page(owner.as_ref(), Some(&token)).into_response()
+        }
+        Err(error) => {
+            tracing::error!(%error, "demo: could not read the session");
+            StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
 }
 
 #[require_login]

@@ -22,6 +22,7 @@ fn the_demo_routes_are_protected_as_pinned() {
         POST    /admin/logout          public   -        -             -       -
         GET     /require-login.js      public   -        -             -       -
         GET     /require-login-warning.js public -       -             -       -
+        GET     /require-login-relogin.js public -       -             -       -
         GET     /assets/jquery.min.js  public   -        -             -       -
         GET     /assets/htmx.min.js    public   -        -             -       -
         GET     /assets/htmx-ext-sse.js public  -        -             -       -
@@ -43,6 +44,8 @@ fn the_demo_routes_are_protected_as_pinned() {
         POST    /api/echo              guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /htmx/fragment         guarded  handler  /login        403     LOGIN_REQUIRED
         POST    /htmx/fragment         guarded  handler  /login        403     LOGIN_REQUIRED
+        GET     /in-place              guarded  handler  /login        403     LOGIN_REQUIRED
+        GET     /require-login/relogin-done guarded handler /login     403     LOGIN_REQUIRED
         GET     /live                  guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /live/htmx             guarded  handler  /login        403     LOGIN_REQUIRED
         GET     /live/clock            guarded  handler  /login        403     LOGIN_REQUIRED

@@ -152,6 +152,25 @@ pub(super) const fn versioned_tag<const N: usize>(start: &[u8], version: u64) ->
     out
 }
 
+/// A script served apart from the client script (the session warning, log
+/// in again in place): `asset` without comment lines, at `version` (the
+/// hash of what is served), built once into `cell`.
+pub(super) fn serve_asset(
+    cell: &'static OnceLock<Served>,
+    asset: &str,
+    version: u64,
+    uri: &Uri,
+    headers: &HeaderMap,
+) -> Response {
+    cell.get_or_init(|| {
+        let mut source = String::with_capacity(asset.len());
+        super::script::push_served(&mut source, asset);
+        let version = String::from_utf8_lossy(&hex16(version)).into_owned();
+        Served::of(source, version)
+    })
+    .respond(uri.query(), headers)
+}
+
 /// A script ready to serve: its bytes, version and `ETag`.
 pub(super) struct Served {
     body: Bytes,

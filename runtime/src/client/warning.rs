@@ -6,9 +6,8 @@ use std::sync::OnceLock;
 use axum::response::Response;
 use http::{HeaderMap, Uri};
 
-use super::escape::hex16;
-use super::script::{hash_served, push_served};
-use super::serve::{versioned_tag, Served, TAG_END};
+use super::script::hash_served;
+use super::serve::{serve_asset, versioned_tag, Served, TAG_END};
 use crate::fnv;
 
 /// Where the warning script is served: mount [`warning_script`] here.
@@ -52,14 +51,7 @@ pub const WARNING_SCRIPT_TAG: &str = match std::str::from_utf8(&TAG) {
 /// ```
 pub async fn warning_script(uri: Uri, headers: HeaderMap) -> Response {
     static SERVED: OnceLock<Served> = OnceLock::new();
-    SERVED
-        .get_or_init(|| {
-            let mut source = String::with_capacity(ASSET.len());
-            push_served(&mut source, ASSET);
-            let version = String::from_utf8_lossy(&hex16(VERSION)).into_owned();
-            Served::of(source, version)
-        })
-        .respond(uri.query(), &headers)
+    serve_asset(&SERVED, ASSET, VERSION, &uri, &headers)
 }
 
 /// The script as written.
@@ -75,6 +67,8 @@ const TAG: [u8; TAG_START.len() + 16 + TAG_END.len()] = versioned_tag(TAG_START,
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::client::escape::hex16;
+    use crate::client::script::push_served;
 
     fn served() -> String {
         let mut source = String::new();

@@ -20,6 +20,7 @@ mod harness;
 
 mod forms;
 mod login_page;
+mod relogin;
 mod round_trip;
 mod script;
 mod streams;

@@ -408,10 +408,22 @@ impl Tab {
         );
     }
 
+    /// Clicks `#id`, once the page has it (a page still loading on a busy
+    /// machine may not, the moment `goto` returns).
     pub async fn click(&self, id: &str) {
-        let element = match self.client.find(Locator::Id(id)).await {
-            Ok(element) => element,
-            Err(e) => panic!("no #{id} on {:?}: {e}", self.location().await),
+        let deadline = Instant::now() + WAIT;
+        let element = loop {
+            match self.client.find(Locator::Id(id)).await {
+                Ok(element) => break element,
+                Err(e) if Instant::now() >= deadline => {
+                    panic!(
+                        "no #{id} on {:?}: {e}; the page says:\n{}",
+                        self.location().await,
+                        self.page_text().await
+                    )
+                }
+                Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+            }
         };
         element
             .click()
