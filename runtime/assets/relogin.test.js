@@ -33,16 +33,18 @@ function element(tag) {
 }
 
 /** A page with the owner `owner`, answering fetch with `respond(request, n)`. */
-function openPage({ owner = "owner-ada", respond }) {
+function openPage({ owner = "owner-ada", respond, texts }) {
   const env = { requests: [], assigned: [], reloads: 0, opened: [], channels: [] };
   const metas = { "require-login-owner": element("meta"), "csrf-token": element("meta") };
   metas["require-login-owner"].setAttribute("content", owner);
   metas["csrf-token"].setAttribute("content", "old-token");
   const byId = {};
+  if (texts) { byId["require-login-relogin-text"] = { textContent: JSON.stringify(texts) }; }
   const body = element("body");
   body.appendChild = function (child) {
     const walk = (node) => { if (node.id) { byId[node.id] = node; } node.children.forEach(walk); };
     walk(child);
+    body.children.push(child);
     return child;
   };
   const here = new URL("http://app.test/page");
@@ -178,4 +180,19 @@ test("Log in again opens the login page in a popup coming back to the done page;
   assert.equal(env.assigned.length, 1, "blocked: to the login page");
   assert.equal(await failed, "RequireLoginPopupBlocked");
   assert.equal(await first, "RequireLoginPopupBlocked", "every kept call fails");
+});
+
+test("the page's own texts replace the dialog's, each one it gives", async () => {
+  const env = openPage({ respond: () => DENIAL, texts: { title: "Session terminée", login: "Se reconnecter" } });
+  env.window.fetch("/api").catch(() => {});
+  await settled();
+  assert.equal(env.byId["require-login-relogin-title"].textContent, "Session terminée");
+  assert.equal(env.byId["require-login-relogin-login"].textContent, "Se reconnecter");
+  assert.equal(env.byId["require-login-relogin-body"].textContent, "Log in again to continue.", "the others stay");
+  const dialog = env.window.document.body.children[0];
+  assert.equal(dialog.open, true);
+  assert.equal(dialog.getAttribute("aria-labelledby"), "require-login-relogin-title");
+  let prevented = false;
+  dialog.listeners.cancel[0]({ preventDefault() { prevented = true; } });
+  assert.equal(prevented, true, "Esc does not dismiss it");
 });
