@@ -10,6 +10,7 @@
 
 use std::time::{Duration, Instant};
 
+use fantoccini::wd::WindowHandle;
 use fantoccini::Locator;
 use serde_json::{json, Value};
 
@@ -68,9 +69,16 @@ async fn wait_for_dialog(tab: &Tab) {
     }
 }
 
-/// Clicks "Log in again" and logs in as `user` in the popup, which closes
-/// itself; back in this window after.
-async fn log_in_in_the_popup(tab: &Tab, user: &str) {
+/// The session ends (a logout in another window), then `calls` (a script
+/// clicking the page's buttons) run: the dialog opens.
+async fn denied_after_the_end(tab: &Tab, calls: &str) {
+    tab.log_out_elsewhere("/logout", "/login").await;
+    tab.start(calls).await;
+    wait_for_dialog(tab).await;
+}
+
+/// Clicks "Log in again": this window, and the popup, switched to.
+async fn open_the_popup(tab: &Tab) -> (WindowHandle, WindowHandle) {
     let here = tab.client.window().await.unwrap();
     let before = tab.client.windows().await.unwrap();
     tab.click("require-login-relogin-login").await;
@@ -84,6 +92,13 @@ async fn log_in_in_the_popup(tab: &Tab, user: &str) {
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
     tab.client.switch_to_window(popup.clone()).await.unwrap();
+    (here, popup)
+}
+
+/// Clicks "Log in again" and logs in as `user` in the popup, which closes
+/// itself; back in this window after.
+async fn log_in_in_the_popup(tab: &Tab, user: &str) {
+    let (here, popup) = open_the_popup(tab).await;
     tab.wait_for(
         "/login",
         Some("/require-login/relogin-done"),
@@ -103,13 +118,12 @@ async fn log_in_in_the_popup(tab: &Tab, user: &str) {
 fn denied_calls_wait_for_the_login_in_the_popup_and_go_through_once() {
     browser_test(IDLE, |tab| async move {
         on_the_page(&tab).await;
-        tab.log_out_elsewhere("/logout", "/login").await;
-        tab.start(
+        denied_after_the_end(
+            &tab,
             "document.getElementById('in-place-get').click();\
              document.getElementById('in-place-post').click();",
         )
         .await;
-        wait_for_dialog(&tab).await;
         assert_eq!(answers(&tab).await, Vec::<String>::new(), "both calls wait");
         assert_eq!((hits("/api/time", 403), hits("/api/echo", 403)), (1, 1));
 
@@ -137,14 +151,13 @@ fn denied_calls_wait_for_the_login_in_the_popup_and_go_through_once() {
 fn xhr_jquery_and_htmx_calls_are_sent_again_too_each_callback_once() {
     browser_test(IDLE, |tab| async move {
         on_the_page(&tab).await;
-        tab.log_out_elsewhere("/logout", "/login").await;
-        tab.start(
+        denied_after_the_end(
+            &tab,
             "document.getElementById('in-place-xhr').click();\
              document.getElementById('in-place-jquery').click();\
              document.getElementById('in-place-htmx').closest('form').requestSubmit();",
         )
         .await;
-        wait_for_dialog(&tab).await;
         log_in_in_the_popup(&tab, "ada").await;
         wait_for_answers(&tab, 3, "all three answered").await;
         // A second run of any callback would come within this.
@@ -168,10 +181,7 @@ fn xhr_jquery_and_htmx_calls_are_sent_again_too_each_callback_once() {
 fn another_user_in_the_popup_gets_nothing_sent_again_and_the_page_reloads() {
     browser_test(IDLE, |tab| async move {
         on_the_page(&tab).await;
-        tab.log_out_elsewhere("/logout", "/login").await;
-        tab.start("document.getElementById('in-place-post').click();")
-            .await;
-        wait_for_dialog(&tab).await;
+        denied_after_the_end(&tab, "document.getElementById('in-place-post').click();").await;
         log_in_in_the_popup(&tab, "bob").await;
         let deadline = Instant::now() + WAIT;
         loop {
@@ -197,23 +207,8 @@ fn another_user_in_the_popup_gets_nothing_sent_again_and_the_page_reloads() {
 fn a_popup_closed_without_logging_in_ends_in_the_usual_round_trip() {
     browser_test(IDLE, |tab| async move {
         on_the_page(&tab).await;
-        tab.log_out_elsewhere("/logout", "/login").await;
-        tab.start("document.getElementById('in-place-get').click();")
-            .await;
-        wait_for_dialog(&tab).await;
-        let here = tab.client.window().await.unwrap();
-        let before = tab.client.windows().await.unwrap();
-        tab.click("require-login-relogin-login").await;
-        let deadline = Instant::now() + WAIT;
-        let popup = loop {
-            let now = tab.client.windows().await.unwrap();
-            if let Some(new) = now.into_iter().find(|w| !before.contains(w)) {
-                break new;
-            }
-            assert!(Instant::now() < deadline, "no popup opened");
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        };
-        tab.client.switch_to_window(popup).await.unwrap();
+        denied_after_the_end(&tab, "document.getElementById('in-place-get').click();").await;
+        let (here, _popup) = open_the_popup(&tab).await;
         tab.client.close_window().await.unwrap();
         tab.client.switch_to_window(here).await.unwrap();
         assert!(dialog_open(&tab).await, "the dialog waits for an answer");
@@ -247,10 +242,7 @@ fn two_tabs_each_send_their_own_call_after_one_login() {
         tab.goto("/in-place").await;
         tab.wait_for("/in-place", None, "the second tab").await;
         tab.mark_page().await;
-        tab.log_out_elsewhere("/logout", "/login").await;
-        tab.start("document.getElementById('in-place-get').click();")
-            .await;
-        wait_for_dialog(&tab).await;
+        denied_after_the_end(&tab, "document.getElementById('in-place-get').click();").await;
         tab.client.switch_to_window(first.clone()).await.unwrap();
         tab.start("document.getElementById('in-place-post').click();")
             .await;
@@ -271,10 +263,7 @@ fn two_tabs_each_send_their_own_call_after_one_login() {
 fn axe_finds_nothing_in_the_open_dialog() {
     browser_test(IDLE, |tab| async move {
         on_the_page(&tab).await;
-        tab.log_out_elsewhere("/logout", "/login").await;
-        tab.start("document.getElementById('in-place-get').click();")
-            .await;
-        wait_for_dialog(&tab).await;
+        denied_after_the_end(&tab, "document.getElementById('in-place-get').click();").await;
         let focused = tab
             .client
             .execute("return document.activeElement.id;", vec![])
