@@ -531,3 +531,52 @@ fn options_name_the_backend_and_refuse_a_session_key() {
     });
     assert!(both.is_err());
 }
+
+/// A feed that never yields; the watch ends it.
+#[require_login(axum_login = Users)]
+async fn feed() -> axum::response::sse::Sse<
+    futures_util::stream::Pending<Result<axum::response::sse::Event, std::convert::Infallible>>,
+> {
+    axum::response::sse::Sse::new(futures_util::stream::pending())
+}
+
+#[tokio::test]
+async fn end_user_ends_the_streams_of_axum_logins_user_by_its_id() {
+    use http_body_util::BodyExt;
+    use require_login::stream::{SessionWatch, SESSION_ENDED_EVENT};
+    use tower::ServiceExt;
+
+    let users = Users::with_ada();
+    let watch = SessionWatch::new();
+    let sessions = SessionManagerLayer::new(MemoryStore::default()).with_secure(false);
+    let app = Router::new()
+        .route("/feed", get(feed))
+        .route("/test/login", post(log_in))
+        .layer(watch.clone())
+        .layer(AuthManagerLayerBuilder::new(users, sessions).build());
+    let cookie = log_in_as(&app, "ada", "lovelace").await;
+    let headers = [("cookie", cookie.as_str()), ("accept", "text/event-stream")];
+    let response = app
+        .clone()
+        .oneshot(request("GET", "/feed", &headers, Body::empty()))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), StatusCode::OK);
+    assert_eq!(watch.watched(), 1);
+
+    watch.end_user(&2_u64);
+    assert_eq!(watch.watched(), 1, "another user's id ends nothing");
+    watch.end_user(&1_u64); // ada's id, as axum-login's `AuthUser::id` gives it
+    let mut body = response.into_body();
+    let frame = tokio::time::timeout(std::time::Duration::from_secs(5), body.frame())
+        .await
+        .expect("the final event within 5 s")
+        .unwrap()
+        .unwrap();
+    let event = String::from_utf8(frame.into_data().unwrap().to_vec()).unwrap();
+    assert!(
+        event.starts_with(&format!("event: {SESSION_ENDED_EVENT}\n")),
+        "{event}"
+    );
+    assert!(event.contains("\"reason\":\"removed\""), "{event}");
+}

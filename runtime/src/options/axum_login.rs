@@ -22,6 +22,8 @@ use super::{GuardOptions, LoggedInBy};
 pub(crate) struct AxumLoginUser {
     /// `Some(has a user)`, or `None` when no `AuthSession<B>` is there.
     has_user: fn(&Extensions) -> Option<bool>,
+    /// The user's id, as JSON, when the `AuthSession<B>` has a user.
+    user_id: fn(&Extensions) -> Option<serde_json::Value>,
     backend: fn() -> &'static str,
 }
 
@@ -31,10 +33,16 @@ fn has_user<B: AuthnBackend + 'static>(extensions: &Extensions) -> Option<bool> 
         .map(|auth| auth.user.is_some())
 }
 
+fn user_id<B: AuthnBackend + 'static>(extensions: &Extensions) -> Option<serde_json::Value> {
+    let user = extensions.get::<AuthSession<B>>()?.user.as_ref()?;
+    serde_json::to_value(axum_login::AuthUser::id(user)).ok()
+}
+
 impl AxumLoginUser {
     pub(crate) const fn of<B: AuthnBackend + 'static>() -> Self {
         AxumLoginUser {
             has_user: has_user::<B>,
+            user_id: user_id::<B>,
             backend: std::any::type_name::<B>,
         }
     }
@@ -43,6 +51,12 @@ impl AxumLoginUser {
     /// axum-login's layer did not run for this backend.
     pub(crate) fn has_user(self, extensions: &Extensions) -> Option<bool> {
         (self.has_user)(extensions)
+    }
+
+    /// The id of the user the request's `AuthSession` loaded (what
+    /// [`SessionWatch::end_user`](crate::stream::SessionWatch::end_user) is given).
+    pub(crate) fn user_id(self, extensions: &Extensions) -> Option<serde_json::Value> {
+        (self.user_id)(extensions)
     }
 
     pub(crate) fn backend(self) -> &'static str {

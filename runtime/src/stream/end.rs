@@ -134,9 +134,7 @@ impl Opening {
                 deadlines: deadlines.map(|d| d.deadlines),
                 left: deadlines.and_then(|d| d.reported()),
             },
-            user: user_of(parts, key, options.store_timeout)
-                .await
-                .map(Arc::new),
+            user: user_of(parts, options).await.map(Arc::new),
         };
         *self.opened.lock().unwrap_or_else(PoisonError::into_inner) = Some(opened);
     }
@@ -159,23 +157,18 @@ impl Opening {
     }
 }
 
-/// The user the session holds (already loaded by the guard, no store
-/// read): under the guard's key, or axum-login's user id.
-async fn user_of(
-    parts: &Parts,
-    key: Option<&'static str>,
-    timeout: std::time::Duration,
-) -> Option<serde_json::Value> {
-    let session = RequestSession::of(&parts.extensions)?;
-    if let Some(key) = key {
-        return session.get(key, timeout).await.ok().flatten();
+/// The user the guard let through (already loaded, no store read): the
+/// value under its session key, or the id of axum-login's user.
+async fn user_of(parts: &Parts, options: &GuardOptions) -> Option<serde_json::Value> {
+    match options.logged_in_by {
+        LoggedInBy::SessionKey(key) => {
+            let session = RequestSession::of(&parts.extensions)?;
+            session.get(key, options.store_timeout).await.ok().flatten()
+        }
+        #[cfg(feature = "axum-login")]
+        LoggedInBy::AxumLogin(source) => source.user_id(&parts.extensions),
     }
-    let data = session.get(AXUM_LOGIN_DATA, timeout).await.ok().flatten()?;
-    data.get("user_id").cloned()
 }
-
-/// Where axum-login keeps its data in the session (its default key).
-const AXUM_LOGIN_DATA: &str = "axum-login.data";
 
 /// One stream's view of its session's end.
 #[derive(Debug)]
@@ -196,19 +189,10 @@ impl Ending {
         End { reason, login_url }
     }
 
-    /// Whether the end may have come since this was last looked at: one
-    /// atomic load, for the body that asks before every event.
-    pub(crate) fn may_have_ended(&self) -> bool {
-        self.receiver.has_changed().unwrap_or(true)
-    }
-
-    /// A second view of the same end.
-    pub(crate) fn another(&self) -> Ending {
-        Ending {
-            receiver: self.receiver.clone(),
-            login_url: Arc::clone(&self.login_url),
-            reason_field: self.reason_field,
-        }
+    /// A look at whether the end may have come, for the body that asks
+    /// before every event.
+    pub(crate) fn watcher(&self) -> EndWatcher {
+        EndWatcher(self.receiver.clone())
     }
 
     /// The end, once it came.
@@ -229,6 +213,17 @@ impl Ending {
             return std::future::pending().await;
         };
         self.end_for(reason)
+    }
+}
+
+/// Whether a stream's end may have come since it was last looked at.
+#[derive(Debug)]
+pub(crate) struct EndWatcher(watch::Receiver<Option<EndReason>>);
+
+impl EndWatcher {
+    /// One atomic load: whether the value moved since it was last read.
+    pub(crate) fn may_have_ended(&self) -> bool {
+        self.0.has_changed().unwrap_or(true)
     }
 }
 

@@ -8,7 +8,7 @@ use std::task::{Context, Poll, Waker};
 use axum::body::{Body, Bytes};
 use http_body::{Body as _, Frame, SizeHint};
 
-use super::end::{End, Ending};
+use super::end::{End, EndWatcher, Ending};
 use super::SESSION_ENDED_EVENT;
 
 /// The final event: [`SESSION_ENDED_EVENT`], with the login URL and why, as JSON.
@@ -27,7 +27,7 @@ pub(crate) struct EndingBody {
     /// The end, until it came.
     end: Option<Pin<Box<dyn Future<Output = End> + Send>>>,
     /// Asked before each event whether the end may have come.
-    seen: Ending,
+    seen: EndWatcher,
     /// The waker the end future was last polled with: while the body is
     /// polled by the same task (a server's connection task), that
     /// registration stands, and the end future is polled again only when
@@ -40,7 +40,7 @@ impl EndingBody {
     pub(crate) fn new(inner: Body, mut ending: Ending) -> Self {
         EndingBody {
             inner,
-            seen: ending.another(),
+            seen: ending.watcher(),
             end: Some(Box::pin(async move { ending.ended().await })),
             registered: None,
         }
